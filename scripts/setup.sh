@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the system packages sscl builds and runs with (Debian). Safe to run again.
+set -euo pipefail
+pkgs=(libopenblas-dev pkg-config libsqlite3-dev libcurl4-openssl-dev)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
