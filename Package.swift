@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Layers point one way: CBLAS <- SSCLEngine <- sscl (executable).
+/// Layers point one way: CBLAS, CZlib <- SSCLEngine <- sscl (executable).
 /// The engine knows nothing of HTTP or SQL.
 let package = Package(
     name: "sscl",
@@ -21,12 +21,19 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "SSCLEngine",
             dependencies: [
                 "CBLAS",
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Resources")]
         ),
         .executableTarget(
             name: "sscl",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages sscl builds and runs with (Debian). Safe to run again.
 set -euo pipefail
-pkgs=(libopenblas-dev pkg-config libsqlite3-dev libcurl4-openssl-dev)
+pkgs=(libopenblas-dev zlib1g-dev pkg-config libsqlite3-dev libcurl4-openssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
