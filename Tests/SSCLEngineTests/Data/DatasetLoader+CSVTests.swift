@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import SSCLEngine
+
+@Suite struct DatasetLoaderCSVTests {
+    /// Writes `files` into a fresh folder and loads train.csv (and test.csv when given).
+    private func load(_ files: [String: String], label: String = "label", limit: Int? = nil,
+                      seed: UInt64 = 0) throws -> Dataset {
+        let folder = try DataFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, text) in files { try DataFixtures.write(text, to: folder.appendingPathComponent(name)) }
+        var spec = DatasetSpec(source: .csv(train: "train.csv", test: files["test.csv"] == nil ? nil : "test.csv",
+                                            labelColumn: label))
+        spec.trainLimit = limit
+        return try DatasetLoader.load(spec, seed: seed, baseDirectory: folder)
+    }
+
+    private func error(_ files: [String: String], label: String = "label") -> DatasetError? {
+        #expect(throws: DatasetError.self) { try load(files, label: label) }
+    }
+
+    @Test func stringLabelsBecomeSortedClasses() throws {
+        let data = try load([
+            "train.csv": "x,label,y\n1,\"cat, big\",2\n3,ant,4\n5,bee,6\n7,ant,8\n",
+            "test.csv": "y,x,label\n10,20,bee\n",
+        ])
+        #expect(data.classNames == ["ant", "bee", "cat, big"])
+        #expect(data.featureNames == ["x", "y"])
+        #expect(data.train.labels == [2, 0, 1, 0])
+        #expect(data.test.labels == [1])
+        #expect(!data.isImage && data.rowShape == [2] && data.hasOfficialTestSplit)
+        #expect(data.imageShape == nil)
+    }
+
+    @Test func numericLabelsSortNumerically() throws {
+        let data = try load(["train.csv": "f,label\n1,10\n2,9\n3,2\n4,10\n", "test.csv": "f,label\n0,9\n"])
+        #expect(data.classNames == ["2", "9", "10"])
+        #expect(data.train.labels == [2, 1, 0, 2])
+    }
+
+    @Test func standardisationUsesTrainStatisticsOnly() throws {
+        // Train x: 1, 3 -> mean 2, std 1; constant column c -> std 1. Test x = 5 -> (5 - 2) / 1 = 3.
+        let data = try load([
+            "train.csv": "x,c,label\n1,7,a\n3,7,b\n",
+            "test.csv": "x,c,label\n5,9,a\n",
+        ])
+        #expect(data.train.features == [-1, 0, 1, 0])
+        #expect(data.test.features == [3, 2])
+    }
+
+    @Test func badCellNamesFileRowAndColumn() throws {
+        let bad = error(["train.csv": "a,b,label\n1,2,x\n3,abc,y\n"])
+        #expect(bad?.row == 3)
+        #expect(bad?.column == "b")
+        #expect(bad?.file?.hasSuffix("train.csv") == true)
+        #expect(bad?.description.hasSuffix("train.csv, row 3, column 'b': 'abc' is not a finite number") == true)
+        let empty = error(["train.csv": "a,b,label\n1,2,x\n\n3,,y\n"])
+        #expect(empty?.row == 4 && empty?.column == "b" && empty?.problem == "empty value")
+        let nan = error(["train.csv": "a,label\nnan,x\n"])
+        #expect(nan?.row == 2 && nan?.column == "a")
+    }
+
+    @Test func raggedRowsAreRejectedWithTheirRow() {
+        let ragged = error(["train.csv": "a,b,label\n1,2,x\n3,y\n"])
+        #expect(ragged?.row == 3)
+        #expect(ragged?.problem.contains("2 fields") == true)
+    }
+
+    @Test func missingLabelColumnListsTheColumns() {
+        let missing = error(["train.csv": "a,b,kind\n1,2,x\n"], label: "class")
+        #expect(missing?.problem == "no label column 'class'; the columns are: a, b, kind")
+        let inTest = error(["train.csv": "a,label\n1,x\n", "test.csv": "a,lbl\n1,x\n"])
+        #expect(inTest?.file?.hasSuffix("test.csv") == true)
+        let feature = error(["train.csv": "a,b,label\n1,2,x\n", "test.csv": "a,label\n1,x\n"])
+        #expect(feature?.problem.contains("b") == true)
+    }
+
+    @Test func testLabelsUnseenInTrainAreAnError() {
+        let unseen = error(["train.csv": "a,label\n1,x\n2,y\n", "test.csv": "a,label\n1,x\n2,z\n"])
+        #expect(unseen?.row == 3)
+        #expect(unseen?.problem.contains("'z'") == true)
+    }
+
+    @Test func withoutATestFileAStratifiedSplitIsHeldOut() throws {
+        var text = "a,b,label\n"
+        for i in 0..<100 { text += "\(i),\(i % 7),\(i % 2 == 0 ? "even" : "odd")\n" }
+        let a = try load(["train.csv": text], seed: 4)
+        let b = try load(["train.csv": text], seed: 4)
+        #expect(a.train.count == 80 && a.test.count == 20)
+        #expect(a.train.classCounts(numClasses: 2) == [40, 40])
+        #expect(!a.hasOfficialTestSplit)
+        #expect(a == b)
+        let limited = try load(["train.csv": text], limit: 10, seed: 4)
+        #expect(limited.train.count == 10)
+        // Standardised with the 10 kept rows: every column has mean 0.
+        for j in 0..<2 {
+            let mean = (0..<10).map { limited.train.features[$0 * 2 + j] }.reduce(0, +) / 10
+            #expect(abs(mean) < 1e-5)
+        }
+    }
+}
