@@ -1,0 +1,83 @@
+extension ContrastiveLoss {
+    /// A growable raw buffer owned by one loss instance, reused between calls so a training
+    /// step does not reallocate its 2B x 2B matrices. Contents are not kept when it grows.
+    final class Scratch<Element> {
+        private(set) var base: UnsafeMutablePointer<Element>
+        private(set) var capacity: Int
+        private let zero: Element
+
+        init(_ zero: Element) {
+            self.zero = zero
+            capacity = 1
+            base = .allocate(capacity: 1)
+            base.initialize(to: zero)
+        }
+
+        /// A pointer to at least `count` elements.
+        func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
+            if count > capacity {
+                base.deinitialize(count: capacity)
+                base.deallocate()
+                base = .allocate(capacity: count)
+                base.initialize(repeating: zero, count: count)
+                capacity = count
+            }
+            return base
+        }
+
+        deinit {
+            base.deinitialize(count: capacity)
+            base.deallocate()
+        }
+    }
+
+    /// The resolved parameters of one call: `spec` with the pool clipped to the 2B - 2 real
+    /// negatives, and NT-Xent expressed as the weighted formula with beta = 0, tau_plus = 0,
+    /// k = 0 and no clamp (method.md, "Special cases").
+    struct Settings {
+        /// False for NT-Xent: no clamp N exp(-1/t).
+        let weighted: Bool
+        let inverseTemperature: Float
+        let tauPlus: Float
+        let beta: Float
+        /// s, at most 2B - 2; 0 when there are no synthetic negatives.
+        let pool: Int
+        /// k; 0 when s is 0.
+        let synthetic: Int
+        let mixing: MixingMode
+
+        init(spec: LossSpec, rows: Int) {
+            weighted = spec.kind != .ntxent
+            inverseTemperature = 1 / spec.temperature
+            tauPlus = weighted ? spec.tauPlus : 0
+            beta = weighted ? spec.beta : 0
+            let s = weighted && spec.synthetic > 0 ? min(spec.hardPool, rows - 2) : 0
+            pool = s
+            synthetic = s > 0 ? spec.synthetic : 0
+            mixing = spec.mixing
+        }
+    }
+
+    /// Raw pointers into the scratch buffers for one call (2B = `rows`).
+    struct Workspace {
+        let rows: Int
+        let dim: Int
+        let normalised: UnsafeMutablePointer<Float>   // [2B, d] Z
+        let inverseNorm: UnsafeMutablePointer<Float>  // [2B] 1 / ||e_i||
+        let similarity: UnsafeMutablePointer<Float>   // [2B, 2B] S = Z Z^T
+        let dSimilarity: UnsafeMutablePointer<Float>  // [2B, 2B] G = dL/dS, then G + G^T + C
+        let weight: UnsafeMutablePointer<Float>       // [2B] the current anchor's w terms
+        let hardValues: UnsafeMutablePointer<Float>   // [s] selection temporaries
+        let hard: UnsafeMutablePointer<Int>           // [2B, s] hard lists (row indices)
+        let planA: UnsafeMutablePointer<Int>          // [2B, k] positions in the hard list
+        let planB: UnsafeMutablePointer<Int>          // [2B, k]
+        let planAlpha: UnsafeMutablePointer<Float>    // [2B, k]
+        let synthSimilarity: UnsafeMutablePointer<Float>  // [2B, k] z_i . h_im
+        let synthGrad: UnsafeMutablePointer<Float>    // [2B, k] dL/d(z_i . h_im)
+        let synthWeight: UnsafeMutablePointer<Float>  // [k] the current anchor's w terms
+        let synthRow1: UnsafeMutablePointer<Int>      // [2B, k] rows mixed into h_im
+        let synthRow2: UnsafeMutablePointer<Int>      // [2B, k]
+        let synthCoef1: UnsafeMutablePointer<Float>   // [2B, k] their weights in h_im
+        let synthCoef2: UnsafeMutablePointer<Float>   // [2B, k]
+    }
+}

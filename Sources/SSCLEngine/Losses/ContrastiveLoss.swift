@@ -1,0 +1,219 @@
+import Foundation
+
+/// The contrastive losses of method.md on a batch of 2B projection outputs: NT-Xent
+/// (SimCLR, Chen et al. 2020) and the weighted family (DCL, Chuang et al. 2020; HCL,
+/// Robinson et al. 2021; SSCL, Dong et al. 2023, arXiv:2304.02971) with synthetic hard
+/// negatives mixed from each anchor's hard pool.
+///
+/// Everything is computed from S = Z Z^T (one GEMM) and sent back with one more GEMM,
+/// dZ = (G + G^T + C) Z, so SSCL costs about what NT-Xent costs. The instance owns its
+/// scratch buffers and reuses them between calls; one thread uses it at a time.
+public final class ContrastiveLoss {
+    public let spec: LossSpec
+
+    /// Extra measurements of the last call, worth logging.
+    public private(set) var lastDiagnostics = Diagnostics()
+
+    // Scratch, grown on demand (shapes for 2B rows, d features, s pool, k synthetic).
+    let normalised = Scratch<Float>(0)       // [2B, d]
+    let inverseNorm = Scratch<Float>(0)      // [2B]
+    let similarity = Scratch<Float>(0)       // [2B, 2B]
+    let dSimilarity = Scratch<Float>(0)      // [2B, 2B]
+    let dNormalised = Scratch<Float>(0)      // [2B, d]
+    let weight = Scratch<Float>(0)           // [2B]
+    let hardValues = Scratch<Float>(0)       // [s]
+    let hard = Scratch<Int>(0)               // [2B, s]
+    let planA = Scratch<Int>(0)              // [2B, k]
+    let planB = Scratch<Int>(0)              // [2B, k]
+    let planAlpha = Scratch<Float>(0)        // [2B, k]
+    let synthSimilarity = Scratch<Float>(0)  // [2B, k]
+    let synthGrad = Scratch<Float>(0)        // [2B, k]
+    let synthWeight = Scratch<Float>(0)      // [k]
+    let synthRow1 = Scratch<Int>(0)          // [2B, k]
+    let synthRow2 = Scratch<Int>(0)          // [2B, k]
+    let synthCoef1 = Scratch<Float>(0)       // [2B, k]
+    let synthCoef2 = Scratch<Float>(0)       // [2B, k]
+    private var lastRows = 0
+    private var lastPool = 0
+
+    public init(spec: LossSpec) {
+        if let problem = ContrastiveLoss.problem(with: spec) { preconditionFailure(problem) }
+        self.spec = spec
+    }
+
+    /// Why `spec` cannot define a loss, or nil when it can.
+    public static func problem(with spec: LossSpec) -> String? {
+        guard spec.temperature.isFinite, spec.temperature > 0 else { return "temperature must be > 0" }
+        if spec.kind == .ntxent { return nil }
+        guard spec.tauPlus >= 0, spec.tauPlus < 1 else { return "tau_plus must be in [0, 1)" }
+        guard spec.beta.isFinite, spec.beta >= 0 else { return "beta must be >= 0" }
+        guard spec.hardPool >= 0, spec.synthetic >= 0 else { return "hard_pool and synthetic must be >= 0" }
+        guard spec.synthetic == 0 || spec.hardPool > 0 else { return "synthetic > 0 needs hard_pool > 0" }
+        return nil
+    }
+
+    /// The hard lists of the last call, [2B][s] row indices (empty when k == 0).
+    public var lastHardIndices: [[Int]] {
+        guard lastPool > 0 else { return [] }
+        let list = hard.base
+        return (0..<lastRows).map { i in (0..<lastPool).map { list[i * lastPool + $0] } }
+    }
+
+    /// embeddings: [2B, d] raw head outputs (rows 0..<B first views, B..<2B second views).
+    /// Returns the mean loss over the 2B anchors and dLoss/dEmbeddings [2B, d] through the
+    /// L2 normalisation. With `plan` nil the plan is drawn from `rng` as `MixingPlan.draw`
+    /// does; the hard pool is clipped to the 2B - 2 real negatives.
+    public func forwardBackward(
+        embeddings: Tensor, plan: MixingPlan? = nil, rng: inout SeededGenerator
+    ) -> (loss: Float, dEmbeddings: Tensor) {
+        precondition(embeddings.shape.count == 2, "embeddings must be [2B, d], got \(embeddings.shape)")
+        let rows = embeddings.shape[0], dim = embeddings.shape[1]
+        precondition(rows >= 4 && rows % 2 == 0, "need 2B rows with B >= 2, got \(rows)")
+        precondition(dim >= 1, "embeddings need at least one column")
+        let settings = Settings(spec: spec, rows: rows)
+        let work = workspace(rows: rows, dim: dim, settings: settings)
+        lastRows = rows
+        lastPool = settings.pool
+
+        fillPlan(work, settings, plan: plan, rng: &rng)
+        embeddings.data.withUnsafeBufferPointer { e in
+            Self.normalise(e.baseAddress!, work)
+        }
+        // S = Z Z^T  [2B, 2B]
+        BLAS.gemm(transB: true, m: rows, n: rows, k: dim,
+                  a: work.normalised, b: work.normalised, c: work.similarity)
+
+        var total = 0.0
+        var diagnostics = DiagnosticsSums()
+        for i in 0..<rows {
+            let outcome = Self.anchorTerm(i, work, settings)
+            total += Double(outcome.loss)
+            diagnostics.add(outcome, anchor: i, work, settings)
+        }
+        lastDiagnostics = diagnostics.mean(rows: rows)
+
+        Self.symmetrise(work)
+        Self.addSyntheticCoefficients(work, settings)
+        // dZ = (G + G^T + C) Z  [2B, d]
+        let dZ = dNormalised.reserve(rows * dim)
+        BLAS.gemm(m: rows, n: dim, k: rows, a: work.dSimilarity, b: work.normalised, c: dZ)
+
+        var dEmbeddings = [Float](repeating: 0, count: rows * dim)  // [2B, d]
+        dEmbeddings.withUnsafeMutableBufferPointer { dE in
+            Self.normaliseBackward(dZ, work, into: dE.baseAddress!)
+        }
+        return (Float(total / Double(rows)), Tensor(shape: [rows, dim], data: dEmbeddings))
+    }
+
+    private func workspace(rows: Int, dim: Int, settings: Settings) -> Workspace {
+        let s = max(settings.pool, 1), k = max(settings.synthetic, 1)
+        return Workspace(
+            rows: rows, dim: dim,
+            normalised: normalised.reserve(rows * dim),
+            inverseNorm: inverseNorm.reserve(rows),
+            similarity: similarity.reserve(rows * rows),
+            dSimilarity: dSimilarity.reserve(rows * rows),
+            weight: weight.reserve(rows),
+            hardValues: hardValues.reserve(s),
+            hard: hard.reserve(rows * s),
+            planA: planA.reserve(rows * k),
+            planB: planB.reserve(rows * k),
+            planAlpha: planAlpha.reserve(rows * k),
+            synthSimilarity: synthSimilarity.reserve(rows * k),
+            synthGrad: synthGrad.reserve(rows * k),
+            synthWeight: synthWeight.reserve(k),
+            synthRow1: synthRow1.reserve(rows * k),
+            synthRow2: synthRow2.reserve(rows * k),
+            synthCoef1: synthCoef1.reserve(rows * k),
+            synthCoef2: synthCoef2.reserve(rows * k))
+    }
+
+    /// Copies an explicit plan into the flat buffers, or draws one (same order as
+    /// `MixingPlan.draw`, without building nested arrays).
+    private func fillPlan(_ w: Workspace, _ c: Settings, plan: MixingPlan?, rng: inout SeededGenerator) {
+        let k = c.synthetic
+        guard k > 0 else { return }
+        if let plan {
+            if let problem = plan.problem(rows: w.rows, synthetic: k, hardPool: c.pool) {
+                preconditionFailure(problem)
+            }
+            for i in 0..<w.rows {
+                for m in 0..<k {
+                    w.planA[i * k + m] = plan.a[i][m]
+                    w.planB[i * k + m] = plan.b[i][m]
+                    w.planAlpha[i * k + m] = plan.alpha[i][m]
+                }
+            }
+        } else {
+            for index in 0..<(w.rows * k) {
+                let draw = MixingPlan.drawOne(hardPool: c.pool, mixing: c.mixing, rng: &rng)
+                w.planA[index] = draw.a
+                w.planB[index] = draw.b
+                w.planAlpha[index] = draw.alpha
+            }
+        }
+    }
+
+    /// z_i = e_i / max(||e_i||, 1e-12), as torch.nn.functional.normalize.
+    private static func normalise(_ e: UnsafePointer<Float>, _ w: Workspace) {
+        let d = w.dim
+        for i in 0..<w.rows {
+            let src = e + i * d, dst = w.normalised + i * d
+            var sumSquares: Float = 0
+            for c in 0..<d { sumSquares += src[c] * src[c] }
+            let inverse = 1 / max(sumSquares.squareRoot(), 1e-12)
+            w.inverseNorm[i] = inverse
+            for c in 0..<d { dst[c] = src[c] * inverse }
+        }
+    }
+
+    /// dE_i = (dZ_i - z_i (z_i . dZ_i)) / ||e_i||: the Jacobian of e / ||e||.
+    private static func normaliseBackward(
+        _ dZ: UnsafePointer<Float>, _ w: Workspace, into dE: UnsafeMutablePointer<Float>
+    ) {
+        let d = w.dim
+        for i in 0..<w.rows {
+            let z = w.normalised + i * d, g = dZ + i * d, out = dE + i * d
+            var radial: Float = 0
+            for c in 0..<d { radial += z[c] * g[c] }
+            let inverse = w.inverseNorm[i]
+            for c in 0..<d { out[c] = (g[c] - z[c] * radial) * inverse }
+        }
+    }
+
+    /// G <- G + G^T in place: S_ij = z_i . z_j sends dL/dS_ij to both rows. Blocked for cache.
+    private static func symmetrise(_ w: Workspace) {
+        let n = w.rows, g = w.dSimilarity, tile = 64
+        for ib in stride(from: 0, to: n, by: tile) {
+            let iEnd = min(ib + tile, n)
+            for jb in stride(from: ib, to: n, by: tile) {
+                let jEnd = min(jb + tile, n)
+                for i in ib..<iEnd {
+                    let jStart = jb == ib ? i + 1 : jb
+                    guard jStart < jEnd else { continue }
+                    for j in jStart..<jEnd {
+                        let sum = g[i * n + j] + g[j * n + i]
+                        g[i * n + j] = sum
+                        g[j * n + i] = sum
+                    }
+                }
+            }
+        }
+        for i in 0..<n { g[i * n + i] *= 2 }
+    }
+
+    /// Adds C: the gradient through z_i . h_im reaches only z_i, as a fixed combination of
+    /// the rows mixed into h_im (method.md, "Computing it fast").
+    private static func addSyntheticCoefficients(_ w: Workspace, _ c: Settings) {
+        let n = w.rows, k = c.synthetic
+        guard k > 0 else { return }
+        for i in 0..<n {
+            for m in 0..<k {
+                let index = i * k + m
+                let g = w.synthGrad[index]
+                w.dSimilarity[i * n + w.synthRow1[index]] += g * w.synthCoef1[index]
+                w.dSimilarity[i * n + w.synthRow2[index]] += g * w.synthCoef2[index]
+            }
+        }
+    }
+}
