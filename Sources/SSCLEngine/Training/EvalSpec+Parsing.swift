@@ -1,0 +1,12 @@
+/// The `eval` section: every_epochs >= 1, knn_k >= 1, knn_temperature in (0, 100], linear_probe.
+extension EvalSpec {
+    static func parse(section r: inout JobSpecReader) -> EvalSpec {
+        var e = EvalSpec()
+        if let v = r.int("every_epochs", 1...Int.max) { e.everyEpochs = v }
+        if let v = r.int("knn_k", 1...Int.max) { e.knnK = v }
+        if let v = r.float("knn_temperature", .openClosed(0, 100)) { e.knnTemperature = v }
+        if let v = r.bool("linear_probe") { e.linearProbe = v }
+        r.finish(known: ["every_epochs", "knn_k", "knn_temperature", "linear_probe"])
+        return e
+    }
+}
