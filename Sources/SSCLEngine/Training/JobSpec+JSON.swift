@@ -1,9 +1,11 @@
 import Foundation
 
-/// The resolved job as JSON: every field the job uses, defaults included, in snake_case and
-/// document order; fields the chosen kinds do not use are left out (an ntxent loss prints
-/// only kind and temperature), exactly the fields `parse` accepts. So for every spec `parse`
-/// returns, `parse(json: spec.jsonData()) == spec`. Floats print as their shortest text (0.1).
+/// The resolved job as JSON: every field, defaults included, in snake_case and document
+/// order, except those `parse` rejects for the chosen kind: an ntxent loss prints only kind
+/// and temperature, adamw no momentum/nesterov/trust_coefficient, sgd/lars no beta1/beta2/eps,
+/// csv datasets no scale, image augmentations no mask, tabular ones only noise and mask.
+/// So `parse(json: spec.jsonData()) == spec` for every spec `parse` returns, and for built
+/// ones whose unused fields hold their kind's defaults. Floats print as their shortest text.
 extension JobSpec {
     public func jsonValue() -> JSONValue {
         object([
@@ -53,11 +55,9 @@ extension DatasetSpec {
 
 extension ModelSpec {
     public func jsonValue() -> JSONValue {
-        let widths: JSONMember = encoder == .mlp
-            ? JSONMember("hidden", integers(hidden)) : JSONMember("channels", integers(channels))
-        return .object([
-            JSONMember("encoder", .string(encoder.rawValue)), widths,
-            JSONMember("projection", integers(projection)), JSONMember("batch_norm", .bool(batchNorm)),
+        object([
+            "encoder": .string(encoder.rawValue), "hidden": integers(hidden), "channels": integers(channels),
+            "projection": integers(projection), "batch_norm": .bool(batchNorm),
         ])
     }
 }
@@ -79,8 +79,8 @@ extension OptimizerSpec {
                        JSONMember("weight_decay", .number(weightDecay))]
         switch kind {
         case .sgd, .lars:
-            members += [JSONMember("momentum", .number(momentum)), JSONMember("nesterov", .bool(nesterov))]
-            if kind == .lars { members.append(JSONMember("trust_coefficient", .number(trustCoefficient))) }
+            members += [JSONMember("momentum", .number(momentum)), JSONMember("nesterov", .bool(nesterov)),
+                        JSONMember("trust_coefficient", .number(trustCoefficient))]
         case .adamw:
             members += [JSONMember("beta1", .number(beta1)), JSONMember("beta2", .number(beta2)),
                         JSONMember("eps", .number(eps))]
@@ -91,9 +91,10 @@ extension OptimizerSpec {
 
 extension ScheduleSpec {
     public func jsonValue() -> JSONValue {
-        var members = [JSONMember("kind", .string(kind.rawValue)), JSONMember("warmup_epochs", .number(warmupEpochs))]
-        if kind == .cosine { members.append(JSONMember("min_lr_factor", .number(minLRFactor))) }
-        return .object(members)
+        object([
+            "kind": .string(kind.rawValue), "warmup_epochs": .number(warmupEpochs),
+            "min_lr_factor": .number(minLRFactor),
+        ])
     }
 }
 

@@ -5,9 +5,9 @@ import Foundation
 /// Rules beyond types (each section's file lists its own):
 /// - Every field but `dataset` is optional; `null` means "not set" only for the optional
 ///   fields `dataset.train_limit`, `dataset.scale` and `dataset.test`.
-/// - A kind (`loss.kind`, `optimizer.kind`, `schedule.kind`, `model.encoder`, the dataset
-///   type) sets the defaults of its section; a field the chosen kind does not use is an issue
-///   ("not used by ntxent"), and `jsonValue()` leaves it out.
+/// - `loss.kind`, `optimizer.kind` and the dataset type set their sections' defaults; a
+///   field the kind cannot use is an issue ("not used by ntxent", "not used by adamw",
+///   "image augmentation on a tabular dataset"), and `jsonValue()` leaves it out.
 /// - Top level: name a non-empty string of at most 200 characters; epochs in 1...100000;
 ///   batch_size in 2...65536 (a batch needs a negative); seed in 0...2^64-1; threads in 1...64;
 ///   priority any 64-bit integer; max_restarts in 0...1000; max_seconds > 0.

@@ -1,5 +1,6 @@
 /// The `model` section: encoder mlp (uses `hidden`) or cnn (uses `channels`, needs images);
-/// hidden, channels and projection are non-empty arrays of widths in 1...16384.
+/// hidden, channels and projection are non-empty arrays of widths in 1...16384. Both width
+/// lists are always accepted and printed, so any `ModelSpec` round-trips.
 extension ModelSpec {
     /// `dataset` is nil when the dataset section is itself invalid.
     static func parse(section r: inout JobSpecReader, dataset: DatasetSpec?) -> ModelSpec {
@@ -7,16 +8,8 @@ extension ModelSpec {
         let encoder = r.has("encoder") ? r.choice("encoder", EncoderKind.self) : .mlp
         if let encoder { m.encoder = encoder }
         if encoder == .cnn, let dataset, !dataset.isImage { r.report("encoder", "cnn needs an image dataset") }
-        if encoder == .cnn {
-            r.reject(["hidden"], reason: "not used by cnn")
-        } else if let v = r.intArray("hidden", widths) {
-            m.hidden = v
-        }
-        if encoder == .mlp {
-            r.reject(["channels"], reason: "not used by mlp")
-        } else if let v = r.intArray("channels", widths) {
-            m.channels = v
-        }
+        if let v = r.intArray("hidden", widths) { m.hidden = v }
+        if let v = r.intArray("channels", widths) { m.channels = v }
         if let v = r.intArray("projection", widths) { m.projection = v }
         if let v = r.bool("batch_norm") { m.batchNorm = v }
         r.finish(known: modelKeys)

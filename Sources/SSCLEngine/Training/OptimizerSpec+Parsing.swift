@@ -1,7 +1,8 @@
 /// The `optimizer` section. `kind` sets the defaults (`OptimizerSpec.defaults(for:)`).
 /// All: lr in (0, 100], weight_decay in [0, 1]. sgd and lars: momentum in [0, 1), nesterov
-/// (needs momentum > 0). lars only: trust_coefficient in (0, 1]. adamw only: beta1 and beta2
-/// in (0, 1), eps in (0, 1]. A field of another kind is an issue ("not used by adamw").
+/// (needs momentum > 0), trust_coefficient in (0, 1] (LARS's; accepted for sgd so one
+/// document can switch kind). adamw only: beta1 and beta2 in (0, 1), eps in (0, 1]. A field
+/// of another kind is an issue ("not used by adamw").
 extension OptimizerSpec {
     static func parse(section r: inout JobSpecReader) -> OptimizerSpec {
         let kind = r.has("kind") ? r.choice("kind", OptimizerKind.self) : .sgd
@@ -17,7 +18,7 @@ extension OptimizerSpec {
         }
         let notUsed = "not used by \(kind.rawValue)"
         if kind == .adamw {
-            r.reject(["momentum", "nesterov"], reason: notUsed)
+            r.reject(["momentum", "nesterov", "trust_coefficient"], reason: notUsed)
         } else {
             let momentum = r.float("momentum", .closedOpen(0, 1))
             if let momentum { s.momentum = momentum }
@@ -25,11 +26,7 @@ extension OptimizerSpec {
             if s.nesterov, momentum != nil || !r.has("momentum"), s.momentum == 0 {
                 r.report("nesterov", "needs momentum > 0")
             }
-        }
-        if kind == .lars {
             if let v = r.float("trust_coefficient", .openClosed(0, 1)) { s.trustCoefficient = v }
-        } else {
-            r.reject(["trust_coefficient"], reason: notUsed)
         }
         if kind == .adamw {
             if let v = r.float("beta1", .open(0, 1)) { s.beta1 = v }
