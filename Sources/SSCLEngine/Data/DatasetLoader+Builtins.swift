@@ -13,12 +13,33 @@ extension DatasetLoader {
         return URL(fileURLWithPath: path, isDirectory: true)
     }
 
-    /// A folder under the engine's `Resources/datasets`.
+    /// A folder under the engine's `Resources/datasets` (see `resourcesFolder`).
     static func resourceFolder(_ name: String) -> URL {
-        let resources = Bundle.module.url(forResource: "Resources", withExtension: nil)
-            ?? Bundle.module.bundleURL.appendingPathComponent("Resources")
+        let resources = resourcesFolder ?? URL(fileURLWithPath: "/nonexistent/sscl_SSCLEngine.resources/Resources")
         return resources.appendingPathComponent("datasets").appendingPathComponent(name, isDirectory: true)
     }
+
+    /// The engine's resource bundle's `Resources` folder, found the way SwiftPM's
+    /// `Bundle.module` finds it but without its `fatalError` when the bundle is missing (a
+    /// binary copied without it), so built-ins then report "not available" instead of
+    /// crashing. Order: env `SSCL_RESOURCES`, the bundle next to the executable (Linux and
+    /// macOS layouts), then the source tree this file was compiled from.
+    static let resourcesFolder: URL? = {
+        var candidates: [URL] = []
+        if let path = ProcessInfo.processInfo.environment["SSCL_RESOURCES"] {
+            candidates.append(URL(fileURLWithPath: path, isDirectory: true))
+        }
+        var folders = [Bundle.main.bundleURL]
+        if let executable = Bundle.main.executableURL { folders.append(executable.deletingLastPathComponent()) }
+        for folder in folders {
+            candidates.append(folder.appendingPathComponent("sscl_SSCLEngine.resources/Resources"))
+            candidates.append(folder.appendingPathComponent("sscl_SSCLEngine.bundle/Contents/Resources/Resources"))
+        }
+        // Sources/SSCLEngine/Data/<this file> -> Sources/SSCLEngine/Resources
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources"))
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("datasets").path) }
+    }()
 
     static func builtinFolder(_ name: String) -> URL? {
         switch name {
