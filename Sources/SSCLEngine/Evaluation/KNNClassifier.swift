@@ -1,0 +1,155 @@
+import Foundation
+
+/// Weighted k-nearest-neighbour classification of frozen features, the protocol of Wu et al.
+/// 2018 ("Unsupervised Feature Learning via Non-Parametric Instance Discrimination") used by the
+/// SimCLR, DCL and HCL evaluations: it scores a representation without training anything.
+///
+/// For each test row x: s_j = cos(x, train_j) for every train row (one GEMM on L2-normalised
+/// rows); take the k largest s_j (ties to the lower train index); class c receives
+/// sum over those neighbours with label c of exp(s_j / temperature); predict the class with the
+/// largest vote (ties to the lower class). A zero row has similarity 0 with everything.
+public enum KNNClassifier {
+    /// Test rows per similarity GEMM: bounds the [chunk, trainCount] buffer (256 x 60000 floats is 61 MB).
+    static let chunkRows = 256
+
+    /// Top-1 accuracy on the test rows. `train` is [trainCount, dimension], `test` [testCount, dimension],
+    /// labels in 0..<numClasses; `k` is clamped to the train count.
+    public static func accuracy(
+        train: [Float], trainLabels: [Int], test: [Float], testLabels: [Int],
+        dimension: Int, numClasses: Int, k: Int = 200, temperature: Float = 0.1
+    ) -> Double {
+        precondition(test.count == testLabels.count * dimension, "test is not [\(testLabels.count), \(dimension)]")
+        guard !testLabels.isEmpty else { return 0 }
+        let predicted = predictions(
+            train: train, trainLabels: trainLabels, test: test, dimension: dimension,
+            numClasses: numClasses, k: k, temperature: temperature)
+        let correct = zip(predicted, testLabels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
+        return Double(correct) / Double(testLabels.count)
+    }
+
+    /// The predicted class of every test row.
+    public static func predictions(
+        train: [Float], trainLabels: [Int], test: [Float],
+        dimension: Int, numClasses: Int, k: Int = 200, temperature: Float = 0.1
+    ) -> [Int] {
+        precondition(dimension > 0 && numClasses > 0 && k > 0 && temperature > 0)
+        let trainCount = trainLabels.count
+        precondition(trainCount > 0, "kNN needs at least one train row")
+        precondition(train.count == trainCount * dimension, "train is not [\(trainCount), \(dimension)]")
+        precondition(test.count % dimension == 0, "test is not [_, \(dimension)]")
+        precondition(trainLabels.allSatisfy { $0 >= 0 && $0 < numClasses }, "train label outside 0..<\(numClasses)")
+        let testCount = test.count / dimension
+        let k = min(k, trainCount)
+        let trainUnit = unitRows(train, dimension: dimension)   // [trainCount, dimension]
+        let testUnit = unitRows(test, dimension: dimension)     // [testCount, dimension]
+        let inverseTemperature = 1 / Double(temperature)
+
+        var predicted = [Int](repeating: 0, count: testCount)
+        var similarities = [Float](repeating: 0, count: min(chunkRows, testCount) * trainCount)  // [chunk, trainCount]
+        var neighbours = NeighbourHeap(capacity: k)
+        var votes = [Double](repeating: 0, count: numClasses)
+        trainUnit.withUnsafeBufferPointer { trainPtr in
+            testUnit.withUnsafeBufferPointer { testPtr in
+                similarities.withUnsafeMutableBufferPointer { simPtr in
+                    for start in stride(from: 0, to: testCount, by: chunkRows) {
+                        let rows = min(chunkRows, testCount - start)
+                        BLAS.gemm(transB: true, m: rows, n: trainCount, k: dimension,
+                                  a: testPtr.baseAddress! + start * dimension, b: trainPtr.baseAddress!,
+                                  c: simPtr.baseAddress!)
+                        for r in 0..<rows {
+                            neighbours.select(from: simPtr.baseAddress! + r * trainCount, count: trainCount)
+                            for c in 0..<numClasses { votes[c] = 0 }
+                            for (similarity, index) in neighbours.sortedBestFirst() {
+                                votes[trainLabels[index]] += Foundation.exp(Double(similarity) * inverseTemperature)
+                            }
+                            var best = 0
+                            for c in 1..<numClasses where votes[c] > votes[best] { best = c }
+                            predicted[start + r] = best
+                        }
+                    }
+                }
+            }
+        }
+        return predicted
+    }
+
+    /// Rows scaled to unit L2 norm; zero rows stay zero.
+    static func unitRows(_ x: [Float], dimension: Int) -> [Float] {
+        var out = x
+        out.withUnsafeMutableBufferPointer { p in
+            for row in 0..<(p.count / dimension) {
+                let base = p.baseAddress! + row * dimension
+                var sum: Double = 0
+                for j in 0..<dimension { sum += Double(base[j]) * Double(base[j]) }
+                guard sum > 0 else { continue }
+                let scale = Float(1 / sum.squareRoot())
+                for j in 0..<dimension { base[j] *= scale }
+            }
+        }
+        return out
+    }
+}
+
+/// The k best (similarity, index) pairs of a row, kept as a binary heap whose root is the worst
+/// kept pair; "worse" means lower similarity, or equal similarity and higher index.
+private struct NeighbourHeap {
+    let capacity: Int
+    var similarity: [Float]
+    var index: [Int]
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        similarity = [Float](repeating: 0, count: capacity)
+        index = [Int](repeating: 0, count: capacity)
+    }
+
+    @inline(__always)
+    private static func isWorse(_ sa: Float, _ ia: Int, than sb: Float, _ ib: Int) -> Bool {
+        sa < sb || (sa == sb && ia > ib)
+    }
+
+    /// Keeps the `capacity` most similar of `row[0..<count]`. Scanning indices in increasing order,
+    /// a later candidate equal to the root is worse than it, so only `s > root` can enter.
+    mutating func select(from row: UnsafePointer<Float>, count rowCount: Int) {
+        let capacity = self.capacity
+        var count = 0
+        defer { self.count = count }
+        similarity.withUnsafeMutableBufferPointer { sims in
+            index.withUnsafeMutableBufferPointer { idx in
+                for j in 0..<rowCount {
+                    let s = row[j]
+                    if count < capacity {
+                        var child = count
+                        count += 1
+                        while child > 0 {   // sift up
+                            let parent = (child - 1) / 2
+                            guard Self.isWorse(s, j, than: sims[parent], idx[parent]) else { break }
+                            sims[child] = sims[parent]; idx[child] = idx[parent]
+                            child = parent
+                        }
+                        sims[child] = s; idx[child] = j
+                    } else if s > sims[0] {
+                        var parent = 0
+                        while true {   // sift down from the root
+                            var worst = 2 * parent + 1
+                            guard worst < capacity else { break }
+                            let right = worst + 1
+                            if right < capacity && Self.isWorse(sims[right], idx[right], than: sims[worst], idx[worst]) { worst = right }
+                            guard Self.isWorse(sims[worst], idx[worst], than: s, j) else { break }
+                            sims[parent] = sims[worst]; idx[parent] = idx[worst]
+                            parent = worst
+                        }
+                        sims[parent] = s; idx[parent] = j
+                    }
+                }
+            }
+        }
+    }
+
+    /// The kept pairs, most similar first (ties: lower index first), so votes add up in a fixed order.
+    func sortedBestFirst() -> [(Float, Int)] {
+        (0..<count).map { (similarity[$0], index[$0]) }
+            .sorted { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+    }
+}
