@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+
+/// Why a run ended without a result.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    /// The train split holds fewer inputs than one batch (batches drop the remainder).
+    case datasetTooSmall(trainCount: Int, batchSize: Int)
+    /// `max_seconds` passed; a checkpoint was written first.
+    case timeLimit(seconds: Double)
+    /// The checkpoint does not belong to this job's model.
+    case checkpointMismatch(String)
+    /// The loss became NaN or infinite.
+    case diverged(step: Int)
+
+    public var description: String {
+        switch self {
+        case let .datasetTooSmall(n, b): "the train split has \(n) inputs, fewer than one batch of \(b)"
+        case let .timeLimit(s): "the run exceeded its time limit of \(s) s (max_seconds); its checkpoint was kept"
+        case let .checkpointMismatch(m): "the checkpoint does not match this job: \(m)"
+        case let .diverged(step): "the loss is not finite at step \(step); try a lower learning rate"
+        }
+    }
+
+    /// A stable snake_case code for APIs.
+    public var code: String {
+        switch self {
+        case .datasetTooSmall: "dataset_too_small"
+        case .timeLimit: "time_limit"
+        case .checkpointMismatch: "checkpoint_mismatch"
+        case .diverged: "diverged"
+        }
+    }
+}
+
+/// How a run ended.
+public enum TrainingOutcome: Sendable {
+    case completed(TrainingResult)
+    /// A stop was requested; the checkpoint holds the exact position to resume from.
+    case stopped(epoch: Int, globalStep: Int)
+}
+
+/// Trains a `ContrastiveModel` on a `Dataset` as a `JobSpec` describes: two augmented views
+/// per input, encoder + head forward, contrastive loss, backward, optimiser step; evaluates
+/// the frozen encoder every `eval.every_epochs` epochs and at the end; checkpoints at every
+/// epoch end and when stopped. Synchronous: call it from a dedicated thread (`TrainingThread`).
+public final class Trainer {
+    public let spec: JobSpec
+    public let dataset: Dataset
+    public let model: ContrastiveModel
+    let loss: ContrastiveLoss
+    let optimizer: Optimizer
+    let augmenter: ViewAugmenter
+    let schedule: LearningRateSchedule
+    let logger: Logger
+    /// Canonical JSON of the resolved job, stored in checkpoints and the model export.
+    public let jobJSON: String
+
+    public var stepsPerEpoch: Int { dataset.train.count / spec.batchSize }
+    public var totalSteps: Int { stepsPerEpoch * spec.epochs }
+
+    // Position and random streams: everything a checkpoint must hold to resume exactly.
+    var epoch = 0              // 0-based epoch in progress
+    var stepInEpoch = 0        // steps done in that epoch
+    var globalStep = 0         // steps done in the run
+    var epochOrder: [Int] = []
+    var orderRNG: SeededGenerator
+    var augmentRNG: SeededGenerator
+    var lossRNG: SeededGenerator
+    /// Seconds trained by earlier attempts of this run (from the checkpoint).
+    var priorSeconds: Double = 0
+    var baseline: Baseline?
+    var lastLoss = Double.nan
+    var lastEvaluation: EvaluationReport?
+
+    /// The untrained encoder's and the raw inputs' scores, measured once before training.
+    struct Baseline: Equatable {
+        var knn: Double
+        var linear: Double?
+        var rawKnn: Double
+    }
+
+    public init(spec: JobSpec, dataset: Dataset, logger: Logger) throws {
+        guard dataset.train.count >= spec.batchSize else {
+            throw TrainingError.datasetTooSmall(trainCount: dataset.train.count, batchSize: spec.batchSize)
+        }
+        self.spec = spec
+        self.dataset = dataset
+        self.logger = logger
+        self.jobJSON = String(decoding: spec.jsonData(pretty: false), as: UTF8.self)
+        var initRNG = SeededGenerator(seed: spec.seed)
+        model = ContrastiveModel(spec: spec.model, inputShape: dataset.rowShape, rng: &initRNG)
+        loss = ContrastiveLoss(spec: spec.loss)
+        optimizer = makeOptimizer(spec.optimizer, parameters: model.parameters)
+        augmenter = ViewAugmenter(spec: spec.augment, dataset: dataset)
+        schedule = LearningRateSchedule(spec: spec.schedule, baseLR: spec.optimizer.lr,
+                                        stepsPerEpoch: dataset.train.count / spec.batchSize, epochs: spec.epochs)
+        orderRNG = SeededGenerator(seed: spec.seed &+ 1)
+        augmentRNG = SeededGenerator(seed: spec.seed &+ 2)
+        lossRNG = SeededGenerator(seed: spec.seed &+ 3)
+    }
+
+    /// Runs to the end or until `stop` is raised. With `checkpointURL`, writes the
+    /// checkpoint there at every epoch end and on stop. Call `restore(from:)` first to resume.
+    public func run(checkpointURL: URL?, stop: StopSignal = StopSignal(),
+                    onEvent: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
+        BLAS.setThreads(spec.threads)
+        let started = Date()
+        func elapsed() -> Double { priorSeconds + Date().timeIntervalSince(started) }
+
+        if baseline == nil {
+            baseline = measureBaseline()
+            onEvent(.log(String(format: "baseline: raw-input kNN %.4f, random-encoder kNN %.4f",
+                                baseline!.rawKnn, baseline!.knn)))
+        }
+        let batch = spec.batchSize
+        while epoch < spec.epochs {
+            if stepInEpoch == 0 || epochOrder.count != dataset.train.count {
+                epochOrder = orderRNG.permutation(dataset.train.count)
+            }
+            while stepInEpoch < stepsPerEpoch {
+                if stop.isRequested {
+                    try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
+                    return .stopped(epoch: epoch, globalStep: globalStep)
+                }
+                if elapsed() > spec.maxSeconds {
+                    try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
+                    throw TrainingError.timeLimit(seconds: spec.maxSeconds)
+                }
+                let stepStart = Date()
+                let indices = Array(epochOrder[(stepInEpoch * batch)..<((stepInEpoch + 1) * batch)])
+                let lr = schedule.lr(at: globalStep)
+                let value = trainStep(indices: indices, lr: lr)
+                guard value.isFinite else { throw TrainingError.diverged(step: globalStep + 1) }
+                lastLoss = Double(value)
+                stepInEpoch += 1
+                globalStep += 1
+                let seconds = Date().timeIntervalSince(stepStart)
+                onEvent(.step(StepReport(
+                    epoch: epoch + 1, epochs: spec.epochs, globalStep: globalStep, totalSteps: totalSteps,
+                    loss: lastLoss, lr: Double(lr), imagesPerSecond: Double(batch) / max(seconds, 1e-9),
+                    elapsedSeconds: elapsed())))
+            }
+            epoch += 1
+            stepInEpoch = 0
+            if epoch % spec.eval.everyEpochs == 0 || epoch == spec.epochs {
+                let report = evaluate()
+                lastEvaluation = report
+                onEvent(.evaluation(report))
+            }
+            try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
+        }
+        return .completed(makeResult(seconds: elapsed()))
+    }
+
+    /// One step: views, forward, loss, backward, update. Returns the loss.
+    func trainStep(indices: [Int], lr: Float) -> Float {
+        let views = augmenter.makeViews(indices: indices, from: dataset.train, rng: &augmentRNG,
+                                         threads: spec.threads) // [2B, input...]
+        let embeddings = model.forward(views)                                                   // [2B, embedding]
+        let (value, dEmbeddings) = loss.forwardBackward(embeddings: embeddings, rng: &lossRNG)
+        model.zeroGrad()
+        model.backward(dEmbeddings)
+        optimizer.step(lr: lr)
+        return value
+    }
+
+    func makeResult(seconds: Double) -> TrainingResult {
+        let eval = lastEvaluation ?? evaluate()
+        return TrainingResult(
+            knnAccuracy: eval.knnAccuracy, linearAccuracy: eval.linearAccuracy,
+            baselineKnnAccuracy: baseline?.knn ?? .nan, baselineLinearAccuracy: baseline?.linear,
+            rawKnnAccuracy: baseline?.rawKnn ?? .nan, alignment: eval.alignment, uniformity: eval.uniformity,
+            epochs: spec.epochs, steps: globalStep, seconds: seconds, finalLoss: lastLoss,
+            imagesPerSecond: Double(globalStep * spec.batchSize) / max(seconds, 1e-9),
+            dataset: dataset.name, trainCount: dataset.train.count, testCount: dataset.test.count,
+            representationSize: model.representationSize, version: SSCLVersion.string,
+            blasCore: BLAS.coreName, threads: spec.threads)
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import SSCLEngine
+
+/// `sscl`: train contrastive models with synthetic hard negatives on the CPU.
+@main
+struct SSCLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sscl",
+        abstract: "Contrastive learning with synthetic hard negatives (SSCL) on the CPU.",
+        version: SSCLVersion.string,
+        subcommands: [TrainCommand.self, SelftestCommand.self]
+    )
+}
