@@ -66,8 +66,9 @@ public final class BatchNorm: Layer {
             }
         }
         // xhat = (x - shift) * scale; y = weight * xhat + bias.
-        var normalized = [Float](repeating: 0, count: x.count)  // xhat, like x
-        var y = [Float](repeating: 0, count: x.count)           // like x
+        // Only a training forward keeps xhat for backward.
+        var normalized = [Float](repeating: 0, count: training ? x.count : 0)  // xhat, like x
+        var y = [Float](repeating: 0, count: x.count)                          // like x
         x.data.withUnsafeBufferPointer { px in
             normalized.withUnsafeMutableBufferPointer { pn in
                 y.withUnsafeMutableBufferPointer { py in
@@ -76,10 +77,14 @@ public final class BatchNorm: Layer {
                             let base = (n * channels + c) * spatial
                             let (s, m) = (scale[c], shift[c])
                             let (g, b) = (weight.value[c], bias.value[c])
-                            for i in base..<(base + spatial) {
-                                let xhat = (px[i] - m) * s
-                                pn[i] = xhat
-                                py[i] = g * xhat + b
+                            if training {
+                                for i in base..<(base + spatial) {
+                                    let xhat = (px[i] - m) * s
+                                    pn[i] = xhat
+                                    py[i] = g * xhat + b
+                                }
+                            } else {
+                                for i in base..<(base + spatial) { py[i] = g * ((px[i] - m) * s) + b }
                             }
                         }
                     }

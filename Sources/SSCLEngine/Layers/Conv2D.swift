@@ -7,7 +7,8 @@
 /// GEMM, Y^T [outC, images * H'W'] = W [outC, inC k k] * cols, instead of one per image.
 /// A chunk is the whole batch unless cols would exceed `maxColumnFloats`.
 /// Backward: dWeight += dY^T cols^T, dCols = W^T dY^T, then col2im adds dCols back into dX.
-/// Scratch buffers live in the layer and are reused across calls.
+/// Scratch buffers live in the layer and are reused across calls; the copies around the GEMMs
+/// run on `BLAS.threads` threads.
 public final class Conv2D: Layer {
     public let inChannels: Int
     public let outChannels: Int
@@ -16,6 +17,9 @@ public final class Conv2D: Layer {
     public let padding: Int
     public let weight: Parameter  // [outC, inC, kernel, kernel]
     public let bias: Parameter    // [outC]
+    /// Whether a ReLU is applied in the same pass as the bias (saves a layer, a pass and an
+    /// allocation over the largest activations); backward then masks dY by output > 0.
+    public let fusesReLU: Bool
     /// When false, backward skips dX and returns zeros (the first layer of a network needs none).
     public var computesInputGradient = true
     /// Upper bound on the im2col scratch, in floats (128 MiB); larger batches are processed in chunks.
@@ -23,6 +27,8 @@ public final class Conv2D: Layer {
 
     /// The input of the last training forward.
     private var savedInput: Tensor?          // [N, inC, H, W]
+    /// The output of the last training forward, kept only for the fused ReLU's mask.
+    private var savedOutput: Tensor?         // [N, outC, H', W']
     /// im2col scratch, then dCols in backward.
     private var columns: [Float] = []        // [inC * k * k, chunkImages * H'W']
     /// Y or dY with channels first.
@@ -32,7 +38,7 @@ public final class Conv2D: Layer {
 
     /// Creates `<name>.weight` [outC, inC, k, k] (He-uniform, decays) and `<name>.bias` [outC] (zero, no decay).
     public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
-                rng: inout SeededGenerator) {
+                fusesReLU: Bool = false, rng: inout SeededGenerator) {
         precondition(inChannels > 0 && outChannels > 0 && kernel > 0 && stride > 0 && padding >= 0,
                      "\(name): invalid convolution geometry")
         self.inChannels = inChannels
@@ -40,6 +46,7 @@ public final class Conv2D: Layer {
         self.kernel = kernel
         self.stride = stride
         self.padding = padding
+        self.fusesReLU = fusesReLU
         let fanIn = inChannels * kernel * kernel
         weight = Parameter(
             name: "\(name).weight", shape: [outChannels, inChannels, kernel, kernel],
@@ -84,28 +91,36 @@ public final class Conv2D: Layer {
         let batch = x.shape[0]
         let chunk = chunkImages(batch: batch, geometry: g)
         reserveScratch(images: chunk, geometry: g)
-        let (outC, positions) = (outChannels, g.positions)
-        var y = [Float](repeating: 0, count: batch * outC * positions)  // [N, outC, H'W']
-        x.data.withUnsafeBufferPointer { px in
-            weight.value.withUnsafeBufferPointer { pw in
-                bias.value.withUnsafeBufferPointer { pb in
-                    columns.withUnsafeMutableBufferPointer { pcols in
-                        channelMajor.withUnsafeMutableBufferPointer { pcm in
-                            y.withUnsafeMutableBufferPointer { py in
+        let (outC, positions, relu) = (outChannels, g.positions, fusesReLU)
+        let y = [Float](unsafeUninitializedCapacity: batch * outC * positions) { py, initialized in
+            x.data.withUnsafeBufferPointer { px in
+                weight.value.withUnsafeBufferPointer { pw in
+                    bias.value.withUnsafeBufferPointer { pb in
+                        columns.withUnsafeMutableBufferPointer { pcols in
+                            channelMajor.withUnsafeMutableBufferPointer { pcm in
+                                let (x, w, b, cols, cm, y) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!,
+                                                              pcols.baseAddress!, pcm.baseAddress!, py.baseAddress!)
                                 for first in Swift.stride(from: 0, to: batch, by: chunk) {
                                     let images = first..<min(batch, first + chunk)
                                     let width = images.count * positions
-                                    g.im2col(px.baseAddress!, images: images, into: pcols.baseAddress!)
+                                    ParallelRanges.forEach(images.count) { part in
+                                        g.im2col(x, chunk: images, part: part.shifted(by: first), into: cols)
+                                    }
                                     // Y^T [outC, width] = W [outC, rows] * cols [rows, width]
-                                    BLAS.gemm(m: outC, n: width, k: g.rows, a: pw.baseAddress!,
-                                              b: pcols.baseAddress!, c: pcm.baseAddress!)
-                                    // y[n, oc, :] = Y^T[oc, (n - first) H'W' ..< +H'W'] + bias[oc]
-                                    for (local, n) in images.enumerated() {
-                                        for oc in 0..<outC {
-                                            let src = pcm.baseAddress! + oc * width + local * positions
-                                            let dst = py.baseAddress! + (n * outC + oc) * positions
-                                            let b = pb[oc]
-                                            for i in 0..<positions { dst[i] = src[i] + b }
+                                    BLAS.gemm(m: outC, n: width, k: g.rows, a: w, b: cols, c: cm)
+                                    // y[n, oc, :] = act(Y^T[oc, (n - first) H'W' ..< +H'W'] + bias[oc])
+                                    ParallelRanges.forEach(images.count) { part in
+                                        for local in part {
+                                            for oc in 0..<outC {
+                                                let src = cm + oc * width + local * positions
+                                                let dst = y + ((first + local) * outC + oc) * positions
+                                                let shift = b[oc]
+                                                if relu {
+                                                    for i in 0..<positions { dst[i] = max(src[i] + shift, 0) }
+                                                } else {
+                                                    for i in 0..<positions { dst[i] = src[i] + shift }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -114,10 +129,15 @@ public final class Conv2D: Layer {
                     }
                 }
             }
+            initialized = batch * outC * positions
+        }  // [N, outC, H'W']
+        let output = Tensor(shape: [batch, outC, g.outHeight, g.outWidth], data: y)
+        if training {
+            savedInput = x
+            savedOutput = relu ? output : nil
         }
-        if training { savedInput = x }
         columnsHoldSavedInput = training && chunk >= batch
-        return Tensor(shape: [batch, outC, g.outHeight, g.outWidth], data: y)
+        return output
     }
 
     public func backward(_ dY: Tensor) -> Tensor {
@@ -130,41 +150,61 @@ public final class Conv2D: Layer {
         reserveScratch(images: chunk, geometry: g)
         let reuseColumns = columnsHoldSavedInput && chunk >= batch
         let needsDX = computesInputGradient
-        var dX = [Float](repeating: 0, count: x.count)  // [N, inC, H, W]
+        // The ReLU mask: where the saved output is positive (all ones without a fused ReLU).
+        let mask = savedOutput ?? Tensor(zeros: [0])
+        let masked = fusesReLU
+        var dX = [Float](repeating: 0, count: needsDX ? x.count : 0)  // [N, inC, H, W]
         x.data.withUnsafeBufferPointer { px in
             dY.data.withUnsafeBufferPointer { pdy in
-                weight.value.withUnsafeBufferPointer { pw in
-                    weight.grad.withUnsafeMutableBufferPointer { dWeight in
-                        bias.grad.withUnsafeMutableBufferPointer { dBias in
-                            columns.withUnsafeMutableBufferPointer { pcols in
-                                channelMajor.withUnsafeMutableBufferPointer { pcm in
-                                    dX.withUnsafeMutableBufferPointer { pdx in
-                                        for first in Swift.stride(from: 0, to: batch, by: chunk) {
-                                            let images = first..<min(batch, first + chunk)
-                                            let width = images.count * positions
-                                            if !reuseColumns {
-                                                g.im2col(px.baseAddress!, images: images, into: pcols.baseAddress!)
-                                            }
-                                            // dY^T [outC, width] from dY [N, outC, H'W'], and dBias.
-                                            for (local, n) in images.enumerated() {
-                                                for oc in 0..<outC {
-                                                    let src = pdy.baseAddress! + (n * outC + oc) * positions
-                                                    let dst = pcm.baseAddress! + oc * width + local * positions
-                                                    dst.update(from: src, count: positions)
-                                                    var sum: Float = 0
-                                                    for i in 0..<positions { sum += src[i] }
-                                                    dBias[oc] += sum
+                mask.data.withUnsafeBufferPointer { pmask in
+                    weight.value.withUnsafeBufferPointer { pw in
+                        weight.grad.withUnsafeMutableBufferPointer { pdw in
+                            bias.grad.withUnsafeMutableBufferPointer { pdb in
+                                columns.withUnsafeMutableBufferPointer { pcols in
+                                    channelMajor.withUnsafeMutableBufferPointer { pcm in
+                                        dX.withUnsafeMutableBufferPointer { pdx in
+                                            let (x, dy, w, cols, cm) = (px.baseAddress!, pdy.baseAddress!, pw.baseAddress!,
+                                                                        pcols.baseAddress!, pcm.baseAddress!)
+                                            let (dWeight, dBias) = (pdw.baseAddress!, pdb.baseAddress!)
+                                            for first in Swift.stride(from: 0, to: batch, by: chunk) {
+                                                let images = first..<min(batch, first + chunk)
+                                                let width = images.count * positions
+                                                if !reuseColumns {
+                                                    ParallelRanges.forEach(images.count) { part in
+                                                        g.im2col(x, chunk: images, part: part.shifted(by: first), into: cols)
+                                                    }
+                                                }
+                                                // dY^T [outC, width] from dY [N, outC, H'W'] (times the ReLU mask).
+                                                ParallelRanges.forEach(images.count) { part in
+                                                    for local in part {
+                                                        for oc in 0..<outC {
+                                                            let offset = ((first + local) * outC + oc) * positions
+                                                            let src = dy + offset
+                                                            let dst = cm + oc * width + local * positions
+                                                            if masked {
+                                                                let y = pmask.baseAddress! + offset
+                                                                for i in 0..<positions { dst[i] = y[i] > 0 ? src[i] : 0 }
+                                                            } else {
+                                                                dst.update(from: src, count: positions)
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                                // dBias[oc] += sum of row oc of dY^T
+                                                ParallelRanges.forEach(outC) { channels in
+                                                    for oc in channels { dBias[oc] += rowSum(cm + oc * width, count: width) }
+                                                }
+                                                // dWeight [outC, rows] += dY^T [outC, width] * cols^T [width, rows]
+                                                BLAS.gemm(transB: true, m: outC, n: g.rows, k: width,
+                                                          a: cm, b: cols, beta: 1, c: dWeight)
+                                                guard needsDX else { continue }
+                                                // dCols [rows, width] = W^T [rows, outC] * dY^T [outC, width], over cols.
+                                                BLAS.gemm(transA: true, m: g.rows, n: width, k: outC, a: w, b: cm, c: cols)
+                                                let dx = pdx.baseAddress!
+                                                ParallelRanges.forEach(images.count) { part in
+                                                    g.col2im(cols, chunk: images, part: part.shifted(by: first), into: dx)
                                                 }
                                             }
-                                            // dWeight [outC, rows] += dY^T [outC, width] * cols^T [width, rows]
-                                            BLAS.gemm(transB: true, m: outC, n: g.rows, k: width,
-                                                      a: pcm.baseAddress!, b: pcols.baseAddress!,
-                                                      beta: 1, c: dWeight.baseAddress!)
-                                            guard needsDX else { continue }
-                                            // dCols [rows, width] = W^T [rows, outC] * dY^T [outC, width], over cols.
-                                            BLAS.gemm(transA: true, m: g.rows, n: width, k: outC,
-                                                      a: pw.baseAddress!, b: pcm.baseAddress!, c: pcols.baseAddress!)
-                                            g.col2im(pcols.baseAddress!, images: images, into: pdx.baseAddress!)
                                         }
                                     }
                                 }
@@ -174,8 +214,37 @@ public final class Conv2D: Layer {
                 }
             }
         }
-        // cols now hold dCols (or stay valid only if dX was skipped).
+        // cols now hold dCols (they stay valid only if dX was skipped).
         columnsHoldSavedInput = columnsHoldSavedInput && !needsDX
-        return Tensor(shape: x.shape, data: dX)
+        return needsDX ? Tensor(shape: x.shape, data: dX) : Tensor(zeros: x.shape)
     }
+}
+
+extension Range<Int> {
+    /// The same range moved by `offset`.
+    fileprivate func shifted(by offset: Int) -> Range<Int> {
+        (lowerBound + offset)..<(upperBound + offset)
+    }
+}
+
+/// The sum of `count` floats with eight independent SIMD accumulators (a plain loop is one
+/// serial dependency chain, which the compiler may not reorder for floats).
+private func rowSum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    let raw = UnsafeRawPointer(p)
+    let stride = MemoryLayout<SIMD8<Float>>.stride
+    var i = 0
+    while i + 32 <= count {
+        lanes.0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        lanes.1 += raw.loadUnaligned(fromByteOffset: i * 4 + stride, as: SIMD8<Float>.self)
+        lanes.2 += raw.loadUnaligned(fromByteOffset: i * 4 + 2 * stride, as: SIMD8<Float>.self)
+        lanes.3 += raw.loadUnaligned(fromByteOffset: i * 4 + 3 * stride, as: SIMD8<Float>.self)
+        i += 32
+    }
+    var total = ((lanes.0 + lanes.1) + (lanes.2 + lanes.3)).sum()
+    while i < count {
+        total += p[i]
+        i += 1
+    }
+    return total
 }

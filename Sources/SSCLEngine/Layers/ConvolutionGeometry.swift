@@ -29,10 +29,13 @@ struct ConvolutionGeometry {
         return low..<max(low, high)
     }
 
-    /// cols [rows, images.count * H'W'] from x [N, C, H, W].
-    func im2col(_ x: UnsafePointer<Float>, images: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
-        let rowLength = images.count * positions
-        for (local, n) in images.enumerated() {
+    /// cols [rows, chunk.count * H'W'] from x [N, C, H, W], filling the columns of the images
+    /// in `part` (a subrange of `chunk`; the whole chunk by default).
+    func im2col(_ x: UnsafePointer<Float>, chunk: Range<Int>, part: Range<Int>? = nil,
+                into cols: UnsafeMutablePointer<Float>) {
+        let rowLength = chunk.count * positions
+        for n in part ?? chunk {
+            let local = n - chunk.lowerBound
             for c in 0..<channels {
                 let plane = x + (n * channels + c) * height * width
                 for ki in 0..<kernel {
@@ -63,11 +66,13 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// dX [N, C, H, W] += col2im(dCols [rows, images.count * H'W']): every column entry goes
-    /// back to the input pixel it was copied from; padding entries are dropped.
-    func col2im(_ cols: UnsafePointer<Float>, images: Range<Int>, into dX: UnsafeMutablePointer<Float>) {
-        let rowLength = images.count * positions
-        for (local, n) in images.enumerated() {
+    /// dX [N, C, H, W] += col2im(dCols [rows, chunk.count * H'W']) for the images in `part`:
+    /// every column entry goes back to the input pixel it was copied from; padding entries are dropped.
+    func col2im(_ cols: UnsafePointer<Float>, chunk: Range<Int>, part: Range<Int>? = nil,
+                into dX: UnsafeMutablePointer<Float>) {
+        let rowLength = chunk.count * positions
+        for n in part ?? chunk {
+            let local = n - chunk.lowerBound
             for c in 0..<channels {
                 let plane = dX + (n * channels + c) * height * width
                 for ki in 0..<kernel {

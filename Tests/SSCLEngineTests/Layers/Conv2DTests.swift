@@ -149,4 +149,36 @@ import Testing
         _ = conv.backward(dY)
         for i in 0..<once.count { #expect(abs(conv.weight.grad[i] - 2 * once[i]) < 1e-5) }
     }
+
+    /// A fused ReLU must equal Conv2D followed by ReLU, forward and backward.
+    @Test func fusedReLUMatchesSeparateReLU() {
+        let x = randomTensor([3, 2, 6, 6], seed: 34)
+        let dY = randomTensor([3, 4, 3, 3], seed: 35)
+        let plain = makeConv(inC: 2, outC: 4, stride: 2, padding: 1)
+        var rng = SeededGenerator(seed: 21)
+        let fused = Conv2D(name: "features.0", inChannels: 2, outChannels: 4, kernel: 3, stride: 2, padding: 1,
+                           fusesReLU: true, rng: &rng)
+        fused.bias.value = plain.bias.value
+        #expect(fused.weight.value == plain.weight.value)
+        let separate = Sequential([plain, ReLU()])
+        let y1 = separate.forward(x, training: true)
+        let y2 = fused.forward(x, training: true)
+        #expect(y1.data == y2.data)
+        #expect(y2.data.contains { $0 == 0 } && y2.data.contains { $0 > 0 })
+        let dX1 = separate.backward(dY)
+        let dX2 = fused.backward(dY)
+        for i in 0..<dX1.count { #expect(abs(dX1.data[i] - dX2.data[i]) < 1e-6) }
+        for i in 0..<plain.weight.count { #expect(abs(plain.weight.grad[i] - fused.weight.grad[i]) < 1e-5) }
+        for i in 0..<4 { #expect(abs(plain.bias.grad[i] - fused.bias.grad[i]) < 1e-5) }
+    }
+
+    @Test func fusedReLUGradientCheck() {
+        var rng = SeededGenerator(seed: 36)
+        let conv = Conv2D(name: "c", inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: 1,
+                          fusesReLU: true, rng: &rng)
+        conv.bias.value = [0.3, -0.2, 0.1]
+        for result in GradientCheck.check(layer: conv, input: randomTensor([2, 2, 5, 5], seed: 37)) {
+            #expect(result.relativeError < 1e-2, "\(result.name): \(result.relativeError)")
+        }
+    }
 }

@@ -1,0 +1,24 @@
+import Dispatch
+
+/// Runs the memory-bound loops around the GEMMs (im2col, col2im, layout copies) on as many
+/// threads as BLAS was given, so a job's `threads` setting governs all of its compute.
+enum ParallelRanges {
+    /// Splits 0..<count into at most `threads` contiguous ranges of at least `minimumLength`
+    /// and runs `body` on each concurrently; inline when one range suffices.
+    /// `body` must only write disjoint memory for disjoint ranges.
+    static func forEach(
+        _ count: Int, threads: Int = BLAS.threads, minimumLength: Int = 1, _ body: (Range<Int>) -> Void
+    ) {
+        let parts = min(threads, count / max(1, minimumLength))
+        guard parts > 1 else {
+            body(0..<count)
+            return
+        }
+        // Safe because the parts touch disjoint memory and concurrentPerform returns only
+        // when every part has finished.
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            body((count * part / parts)..<(count * (part + 1) / parts))
+        }
+    }
+}
