@@ -43,7 +43,7 @@ extension ContrastiveLoss {
         for j in 0..<n { hardestNegative = max(hardestNegative, row[j]) }
         var maxNegative = hardestNegative
         if k > 0 {
-            selectHardPool(row: row, count: n, pool: s, values: w.hardValues, indices: w.hard + i * s)
+            selectHardPool(row: row, count: n, pool: s, high: hardestNegative, keys: w.hardKeys, bins: w.hardBins, indices: w.hard + i * s)
             for m in 0..<k {
                 let sim = synthesise(i, m, w, c)
                 maxNegative = max(maxNegative, sim)
@@ -175,34 +175,5 @@ extension ContrastiveLoss {
         }
         w.synthSimilarity[index] = sim
         return sim
-    }
-
-    /// The `pool` largest of row[0..<count] into `indices`, by descending value, ties to the
-    /// lower index: one pass with insertion into a short sorted list, no full sort.
-    /// Needs at least `pool` finite entries; masked entries are -infinity.
-    static func selectHardPool(
-        row: UnsafePointer<Float>, count: Int, pool: Int,
-        values: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int>
-    ) {
-        var filled = 0
-        for j in 0..<count {
-            let v = row[j]
-            var position: Int
-            if filled == pool {
-                // A later index must be strictly larger to displace an equal value.
-                guard v > values[pool - 1] else { continue }
-                position = pool - 1
-            } else {
-                position = filled
-                filled += 1
-            }
-            while position > 0, values[position - 1] < v {
-                values[position] = values[position - 1]
-                indices[position] = indices[position - 1]
-                position -= 1
-            }
-            values[position] = v
-            indices[position] = j
-        }
     }
 }

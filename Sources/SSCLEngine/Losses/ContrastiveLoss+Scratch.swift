@@ -67,7 +67,8 @@ extension ContrastiveLoss {
         let similarity: UnsafeMutablePointer<Float>   // [2B, 2B] S = Z Z^T
         let dSimilarity: UnsafeMutablePointer<Float>  // [2B, 2B] G = dL/dS, then G + G^T + C
         let weight: UnsafeMutablePointer<Float>       // [2B] the current anchor's w terms
-        let hardValues: UnsafeMutablePointer<Float>   // [s] selection temporaries
+        let hardKeys: UnsafeMutablePointer<UInt64>    // [2B] selection candidates
+        let hardBins: UnsafeMutablePointer<Int32>     // [hardPoolBins] selection histogram
         let hard: UnsafeMutablePointer<Int>           // [2B, s] hard lists (row indices)
         let planA: UnsafeMutablePointer<Int>          // [2B, k] positions in the hard list
         let planB: UnsafeMutablePointer<Int>          // [2B, k]

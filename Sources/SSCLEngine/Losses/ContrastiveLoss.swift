@@ -21,7 +21,8 @@ public final class ContrastiveLoss {
     let dSimilarity = Scratch<Float>(0)      // [2B, 2B]
     let dNormalised = Scratch<Float>(0)      // [2B, d]
     let weight = Scratch<Float>(0)           // [2B]
-    let hardValues = Scratch<Float>(0)       // [s]
+    let hardKeys = Scratch<UInt64>(0)        // [2B]
+    let hardBins = Scratch<Int32>(0)         // [hardPoolBins]
     let hard = Scratch<Int>(0)               // [2B, s]
     let planA = Scratch<Int>(0)              // [2B, k]
     let planB = Scratch<Int>(0)              // [2B, k]
@@ -114,7 +115,8 @@ public final class ContrastiveLoss {
             similarity: similarity.reserve(rows * rows),
             dSimilarity: dSimilarity.reserve(rows * rows),
             weight: weight.reserve(rows),
-            hardValues: hardValues.reserve(s),
+            hardKeys: hardKeys.reserve(rows),
+            hardBins: hardBins.reserve(Self.hardPoolBins),
             hard: hard.reserve(rows * s),
             planA: planA.reserve(rows * k),
             planB: planB.reserve(rows * k),
@@ -181,9 +183,10 @@ public final class ContrastiveLoss {
         }
     }
 
-    /// G <- G + G^T in place: S_ij = z_i . z_j sends dL/dS_ij to both rows. Blocked for cache.
+    /// G <- G + G^T in place: S_ij = z_i . z_j sends dL/dS_ij to both rows. Tiled so both
+    /// the row and the column strip of a tile stay in L1.
     private static func symmetrise(_ w: Workspace) {
-        let n = w.rows, g = w.dSimilarity, tile = 64
+        let n = w.rows, g = w.dSimilarity, tile = 32
         for ib in stride(from: 0, to: n, by: tile) {
             let iEnd = min(ib + tile, n)
             for jb in stride(from: ib, to: n, by: tile) {
@@ -191,10 +194,13 @@ public final class ContrastiveLoss {
                 for i in ib..<iEnd {
                     let jStart = jb == ib ? i + 1 : jb
                     guard jStart < jEnd else { continue }
+                    let rowI = g + i * n                    // G[i, .]
+                    var column = g + (jStart * n + i)       // G[j, i]
                     for j in jStart..<jEnd {
-                        let sum = g[i * n + j] + g[j * n + i]
-                        g[i * n + j] = sum
-                        g[j * n + i] = sum
+                        let sum = rowI[j] + column.pointee
+                        rowI[j] = sum
+                        column.pointee = sum
+                        column += n
                     }
                 }
             }

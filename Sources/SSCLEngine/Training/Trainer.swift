@@ -114,9 +114,9 @@ public final class Trainer {
         }
         let batch = spec.batchSize
         while epoch < spec.epochs {
-            if stepInEpoch == 0 || epochOrder.count != dataset.train.count {
-                epochOrder = orderRNG.permutation(dataset.train.count)
-            }
+            // The order is drawn after the stop check of the epoch's first step, so a
+            // checkpoint taken at an epoch boundary never holds a half-started epoch.
+            var orderDrawn = stepInEpoch > 0 && epochOrder.count == dataset.train.count
             while stepInEpoch < stepsPerEpoch {
                 if stop.isRequested {
                     try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
@@ -126,18 +126,22 @@ public final class Trainer {
                     try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
                     throw TrainingError.timeLimit(seconds: spec.maxSeconds)
                 }
+                if !orderDrawn {
+                    epochOrder = orderRNG.permutation(dataset.train.count)
+                    orderDrawn = true
+                }
                 let stepStart = Date()
                 let indices = Array(epochOrder[(stepInEpoch * batch)..<((stepInEpoch + 1) * batch)])
                 let lr = schedule.lr(at: globalStep)
                 let value = trainStep(indices: indices, lr: lr)
                 guard value.isFinite else { throw TrainingError.diverged(step: globalStep + 1) }
-                lastLoss = Double(value)
+                lastLoss = Double("\(value)") ?? Double(value)  // shortest decimal form, as printed
                 stepInEpoch += 1
                 globalStep += 1
                 let seconds = Date().timeIntervalSince(stepStart)
                 onEvent(.step(StepReport(
                     epoch: epoch + 1, epochs: spec.epochs, globalStep: globalStep, totalSteps: totalSteps,
-                    loss: lastLoss, lr: Double(lr), imagesPerSecond: Double(batch) / max(seconds, 1e-9),
+                    loss: lastLoss, lr: Double("\(lr)") ?? Double(lr), imagesPerSecond: Double(batch) / max(seconds, 1e-9),
                     elapsedSeconds: elapsed())))
             }
             epoch += 1

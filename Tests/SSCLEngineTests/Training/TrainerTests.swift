@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import Testing
+@testable import SSCLEngine
+
+/// End-to-end training on the shipped fashion-mnist-mini, in tiny configurations.
+@Suite struct TrainerTests {
+    static func tinySpec(loss: LossKind = .sscl, epochs: Int = 2, encoder: EncoderKind = .mlp) -> JobSpec {
+        var spec = JobSpec(dataset: DatasetSpec(source: .builtin("fashion-mnist-mini")))
+        spec.dataset.trainLimit = 160
+        spec.model.encoder = encoder
+        spec.model.hidden = [48]
+        spec.model.channels = [4, 8]
+        spec.model.projection = [32, 16]
+        spec.loss = .defaults(for: loss)
+        if loss == .sscl { spec.loss.hardPool = 8; spec.loss.synthetic = 4 }
+        spec.batchSize = 32
+        spec.epochs = epochs
+        spec.eval.knnK = 20
+        spec.eval.linearProbe = false
+        spec.threads = 1
+        return spec
+    }
+
+    static func trainer(_ spec: JobSpec) throws -> Trainer {
+        let dataset = try DatasetLoader.load(spec.dataset, seed: spec.seed)
+        return try Trainer(spec: spec, dataset: dataset, logger: Logger(label: "test"))
+    }
+
+    static func losses(_ trainer: Trainer, checkpoint: URL? = nil, stopAfter: Int? = nil) throws -> ([Double], TrainingOutcome) {
+        var losses: [Double] = []
+        let stop = StopSignal()
+        let outcome = try trainer.run(checkpointURL: checkpoint, stop: stop) { event in
+            if case let .step(s) = event {
+                losses.append(s.loss)
+                if let n = stopAfter, s.globalStep == n { stop.requestStop() }
+            }
+        }
+        return (losses, outcome)
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sscl-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func sameSeedGivesIdenticalLossSequences() throws {
+        let (a, _) = try Self.losses(Self.trainer(Self.tinySpec()))
+        let (b, _) = try Self.losses(Self.trainer(Self.tinySpec()))
+        #expect(a.count == 10)
+        #expect(a == b)
+        var other = Self.tinySpec()
+        other.seed = 1
+        let (c, _) = try Self.losses(Self.trainer(other))
+        #expect(a != c)
+    }
+
+    @Test(arguments: [3, 5, 7])
+    func resumingFromAStopContinuesExactly(stopAfter: Int) throws {
+        let spec = Self.tinySpec()
+        let (uninterrupted, _) = try Self.losses(Self.trainer(spec))
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("checkpoint.bin")
+        let (first, outcome) = try Self.losses(Self.trainer(spec), checkpoint: url, stopAfter: stopAfter)
+        guard case let .stopped(_, step) = outcome else {
+            Issue.record("expected a stop, got \(outcome)")
+            return
+        }
+        #expect(step == stopAfter, "stops within one step of the request")
+        let resumed = try Self.trainer(spec)
+        try resumed.restore(from: Checkpoint.read(from: url))
+        let (rest, final) = try Self.losses(resumed, checkpoint: url)
+        #expect(first + rest == uninterrupted)
+        guard case .completed = final else {
+            Issue.record("the resumed run did not complete")
+            return
+        }
+    }
+
+    @Test func trainsEveryLossKindWithFiniteLossesAndABaseline() throws {
+        for kind in LossKind.allCases {
+            let (losses, outcome) = try Self.losses(Self.trainer(Self.tinySpec(loss: kind, epochs: 1)))
+            #expect(losses.allSatisfy { $0.isFinite }, "\(kind)")
+            guard case let .completed(result) = outcome else {
+                Issue.record("\(kind) did not complete")
+                continue
+            }
+            #expect(result.steps == 5)
+            #expect(result.rawKnnAccuracy > 0.3, "raw kNN on fashion-mnist-mini is far above chance")
+            #expect(result.knnAccuracy > 0.1)
+        }
+    }
+
+    @Test func cnnEncoderTrains() throws {
+        let (losses, _) = try Self.losses(Self.trainer(Self.tinySpec(epochs: 1, encoder: .cnn)))
+        #expect(losses.count == 5)
+        #expect(losses.allSatisfy { $0.isFinite })
+    }
+
+    @Test func aDatasetSmallerThanOneBatchIsRejected() throws {
+        var spec = Self.tinySpec()
+        spec.dataset.trainLimit = 20
+        #expect(throws: TrainingError.datasetTooSmall(trainCount: 20, batchSize: 32)) {
+            _ = try Self.trainer(spec)
+        }
+    }
+
+    @Test func timeLimitStopsWithACheckpoint() throws {
+        var spec = Self.tinySpec(epochs: 50)
+        spec.maxSeconds = 0.3
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("checkpoint.bin")
+        #expect(throws: TrainingError.timeLimit(seconds: 0.3)) {
+            _ = try Self.losses(Self.trainer(spec), checkpoint: url)
+        }
+        let checkpoint = try Checkpoint.read(from: url)
+        #expect(checkpoint.globalStep > 0)
+        #expect(checkpoint.globalStep < 250)
+    }
+
+    @Test func exportedModelReadsBackWithTorchNamesAndTheJob() throws {
+        let trainer = try Self.trainer(Self.tinySpec(epochs: 1))
+        _ = try Self.losses(trainer)
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("model.safetensors")
+        try trainer.exportModel(to: url)
+        let file = try SafetensorsFile.read(from: url)
+        let names = Set(file.tensors.map(\.name))
+        #expect(names == ["encoder.1.weight", "encoder.1.bias", "head.0.weight", "head.0.bias", "head.2.weight", "head.2.bias"])
+        let weight = try #require(file.tensors.first { $0.name == "encoder.1.weight" })
+        #expect(weight.shape == [48, 784])
+        #expect(weight.values == trainer.model.parameters[0].value)
+        let job = try JobSpec.parse(json: Data(try #require(file.metadata["job"]).utf8))
+        #expect(job == trainer.spec)
+    }
+}
