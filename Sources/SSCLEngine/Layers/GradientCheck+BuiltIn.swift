@@ -31,6 +31,9 @@ extension GradientCheck {
                               padding: padding, rng: &rng)
             cases.append(("Conv2D k3 s\(stride) p\(padding)", conv, uniform([2, 2, 6, 7]), 1e-2))
         }
+        let fused = Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 3, stride: 2, padding: 1,
+                           fusesReLU: true, rng: &rng)
+        cases.append(("Conv2D k3 s2 p1 fused ReLU", fused, uniform([2, 2, 6, 7]), 1e-2))
         cases.append(("GlobalAveragePool", GlobalAveragePool(), uniform([2, 3, 4, 5]), 1e-2))
         cases.append(("Flatten", Flatten(), uniform([2, 3, 2, 2]), 1e-2))
         cases.append(("BatchNorm 1-D", BatchNorm(name: "bn", features: 4), uniform([6, 4]), 1e-2))
