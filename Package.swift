@@ -1,8 +1,12 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
-/// Layers point one way: CBLAS, CZlib <- SSCLEngine <- sscl (executable).
-/// The engine knows nothing of HTTP or SQL.
+/// Layers point one way:
+///   CBLAS, CZlib <- SSCLEngine (compute: no HTTP, no SQL)
+///   SSCLStore (SQLite through GRDB: no HTTP)
+///   SSCLHTTP (a minimal HTTP/1.1 server on POSIX sockets: knows nothing of jobs)
+///   SSCLService (REST API, scheduler, worker processes) <- SSCLEngine, SSCLStore, SSCLHTTP
+///   sscl (the executable: serve, train, worker, selftest) wires them up.
 let package = Package(
     name: "sscl",
     platforms: [.macOS(.v13)],
@@ -13,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -35,10 +40,33 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        .target(
+            name: "SSCLStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SSCLHTTP",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SSCLService",
+            dependencies: [
+                "SSCLEngine",
+                "SSCLStore",
+                "SSCLHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "sscl",
             dependencies: [
                 "SSCLEngine",
+                "SSCLService",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -48,6 +76,9 @@ let package = Package(
             dependencies: ["SSCLEngine"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "SSCLStoreTests", dependencies: ["SSCLStore"]),
+        .testTarget(name: "SSCLHTTPTests", dependencies: ["SSCLHTTP"]),
+        .testTarget(name: "SSCLServiceTests", dependencies: ["SSCLService", "sscl"]),
     ],
     swiftLanguageModes: [.v6]
 )

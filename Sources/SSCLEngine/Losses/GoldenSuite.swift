@@ -29,9 +29,12 @@ public enum GoldenSuite {
     }
 
     /// The golden file shipped inside the engine (resource "Resources/golden/losses.json").
+    /// Found like the built-in datasets (`DatasetLoader.resourcesFolder`), not through
+    /// `Bundle.module`, whose `fatalError` would crash a binary copied without its bundle;
+    /// then `run` throws "cannot be read" instead.
     public static var shippedFileURL: URL {
-        Bundle.module.url(forResource: "losses", withExtension: "json", subdirectory: "Resources/golden")
-            ?? Bundle.module.bundleURL.appendingPathComponent("Resources/golden/losses.json")
+        (DatasetLoader.resourcesFolder ?? URL(fileURLWithPath: "/nonexistent/sscl_SSCLEngine.resources/Resources"))
+            .appendingPathComponent("golden/losses.json")
     }
 
     /// Runs every case of a golden file. A case with an unknown loss or mixing, or malformed

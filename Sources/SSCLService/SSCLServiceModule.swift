@@ -1,0 +1,2 @@
+/// The training service: REST API, scheduler and worker processes.
+public enum SSCLServiceModule {}
