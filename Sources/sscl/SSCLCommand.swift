@@ -10,4 +10,14 @@ struct SSCLCommand: ParsableCommand {
         version: SSCLVersion.string,
         subcommands: [TrainCommand.self, SelftestCommand.self]
     )
+
+    static func main() {
+        MemoryTuning.apply()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -31,11 +31,23 @@ public final class ContrastiveModel {
         case .cnn:
             precondition(inputShape.count == 3, "the CNN encoder needs [C, H, W] inputs")
             width = inputShape[0]
+            // Names follow the unfused torch layout (conv, [bn,] relu, ...): `position` counts
+            // the ReLU that a conv without batch norm fuses into itself.
+            var position = 0
             for (stage, c) in spec.channels.enumerated() {
-                layers.append(Conv2D(name: "encoder.\(layers.count)", inChannels: width, outChannels: c,
-                                     kernel: 3, stride: stage == 0 ? 1 : 2, padding: 1, rng: &rng))
-                if spec.batchNorm { layers.append(BatchNorm(name: "encoder.\(layers.count)", features: c)) }
-                layers.append(ReLU())
+                let fuse = !spec.batchNorm
+                let conv = Conv2D(name: "encoder.\(position)", inChannels: width, outChannels: c,
+                                  kernel: 3, stride: stage == 0 ? 1 : 2, padding: 1, fusesReLU: fuse, rng: &rng)
+                // Nothing needs dLoss/dInput of the first layer.
+                if stage == 0 { conv.computesInputGradient = false }
+                layers.append(conv)
+                position += 1
+                if spec.batchNorm {
+                    layers.append(BatchNorm(name: "encoder.\(position)", features: c))
+                    position += 1
+                }
+                if !fuse { layers.append(ReLU()) }
+                position += 1
                 width = c
             }
             layers.append(GlobalAveragePool())
