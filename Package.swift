@@ -79,6 +79,7 @@ let package = Package(
         .testTarget(name: "SSCLStoreTests", dependencies: ["SSCLStore"]),
         .testTarget(name: "SSCLHTTPTests", dependencies: ["SSCLHTTP"]),
         .testTarget(name: "SSCLServiceTests", dependencies: ["SSCLService", "sscl"]),
+        .testTarget(name: "ssclTests", dependencies: ["sscl"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// `sscl train` end to end on the shipped fashion-mnist-mini, in a tiny configuration.
+@Suite struct TrainCommandTests {
+    static func writeJob(_ dir: URL, epochs: Int = 2, extra: String = "") throws -> URL {
+        let job = """
+            {"name": "cli-test", "dataset": {"name": "fashion-mnist-mini", "train_limit": 256},
+             "model": {"hidden": [32], "projection": [16, 8]},
+             "loss": {"kind": "sscl", "hard_pool": 8, "synthetic": 4},
+             "epochs": \(epochs), "batch_size": 32, "eval": {"knn_k": 10, "linear_probe": true}\(extra)}
+            """
+        let url = dir.appendingPathComponent("job.json")
+        try Data(job.utf8).write(to: url)
+        return url
+    }
+
+    @Test func writesMetricsCheckpointModelAndResult() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = try Self.writeJob(dir)
+        let out = try CommandRunner.run(["train", job.path, "--out", dir.appendingPathComponent("run").path])
+        #expect(out.status == 0, "\(out.stderr)")
+        let run = dir.appendingPathComponent("run")
+        for name in ["metrics.jsonl", "checkpoint.bin", "model.safetensors", "result.json"] {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "\(name)")
+        }
+        let result = try #require(
+            JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("result.json"))) as? [String: Any])
+        for key in ["knn_accuracy", "linear_accuracy", "baseline_knn_accuracy", "baseline_linear_accuracy",
+                    "raw_knn_accuracy", "alignment", "uniformity", "epochs", "steps", "seconds", "final_loss",
+                    "version", "blas_core", "threads"] {
+            #expect(result[key] != nil, "result.json lacks \(key)")
+        }
+        #expect(result["steps"] as? Int == 16)
+        let lines = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+            .split(separator: "\n")
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.filter { $0["type"] as? String == "step" }.count == 16)
+        #expect(lines.filter { $0["type"] as? String == "eval" }.count == 2)
+        #expect(!out.stderr.contains("\u{1B}["), "no terminal control codes when stderr is not a terminal")
+    }
+
+    @Test func invalidJobNamesEveryFieldAndExitsWithStatus2() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = dir.appendingPathComponent("bad.json")
+        try Data(#"{"dataset": {"name": "fashion-mnist-mini"}, "loss": {"temperature": -1}, "batch_size": 1, "epoch": 3}"#.utf8)
+            .write(to: job)
+        let out = try CommandRunner.run(["train", job.path, "--out", dir.path])
+        #expect(out.status == 2)
+        #expect(out.stderr.contains("loss.temperature"))
+        #expect(out.stderr.contains("batch_size"))
+        #expect(out.stderr.contains("epoch"))
+    }
+
+    @Test func missingDatasetFolderIsAClearError() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = dir.appendingPathComponent("job.json")
+        try Data(#"{"dataset": {"format": "idx", "path": "no/such/folder"}}"#.utf8).write(to: job)
+        let out = try CommandRunner.run(["train", job.path, "--out", dir.path])
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("no/such/folder"))
+    }
+
+    @Test func interruptCheckpointsAndResumeFinishes() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = try Self.writeJob(dir, epochs: 40)
+        let runDir = dir.appendingPathComponent("run")
+        let running = try CommandRunner.start(["train", job.path, "--out", runDir.path])
+        let metrics = runDir.appendingPathComponent("metrics.jsonl")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let text = (try? String(contentsOf: metrics, encoding: .utf8)) ?? ""
+            if text.contains(#""step":3,"#) { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(running.process.processIdentifier, SIGINT)
+        running.process.waitUntilExit()
+        #expect(running.process.terminationStatus == 130)
+        #expect(FileManager.default.fileExists(atPath: runDir.appendingPathComponent("checkpoint.bin").path))
+        #expect(!FileManager.default.fileExists(atPath: runDir.appendingPathComponent("result.json").path))
+
+        // Shorten the job for the resumed run: only max_seconds and the like may change, so keep epochs.
+        let resumed = try CommandRunner.run(["train", job.path, "--out", runDir.path, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let steps = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["type"] as? String == "step" }
+            .compactMap { $0["step"] as? Int }
+        #expect(steps.count == 320, "every step logged once across both runs")
+        #expect(steps == Array(1...320))
+    }
+}
