@@ -24,6 +24,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Continue from DIR/checkpoint.bin.")
     var resume = false
 
+    @Flag(name: .long, help: "Print the resolved job (every default filled in) and exit.")
+    var dryRun = false
+
     func run() throws {
         var logger = Logger(label: "sscl.train")
         logger.logLevel = .warning
@@ -37,6 +40,10 @@ struct TrainCommand: ParsableCommand {
         } catch {
             printError("\(job): \(error)")
             throw ExitCode(2)
+        }
+        if dryRun {
+            print(String(decoding: spec.jsonData(pretty: true), as: UTF8.self))
+            return
         }
         let outDir = URL(fileURLWithPath: out ?? "runs/\(spec.name)", isDirectory: true)
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
