@@ -3,5 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Optional interop check: the Python safetensors reader (skipped if PyPI is unreachable).
+python3 -c "import safetensors, numpy" 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check --timeout 20 --retries 1 safetensors numpy 2>/dev/null \
+  || echo "note: python safetensors unavailable; the interop test will be skipped"
 swift build --build-tests
 swift test

@@ -94,3 +94,39 @@ import Testing
         #expect(steps == Array(1...320))
     }
 }
+
+/// The export read by the reference implementation, Hugging Face's `safetensors` for Python
+/// (installed by scripts/test.sh when PyPI is reachable).
+@Suite struct SafetensorsInteropTests {
+    static let pythonHasSafetensors: Bool = {
+        guard let out = try? CommandRunner.runTool("/usr/bin/env", ["python3", "-c", "import safetensors, numpy"]) else { return false }
+        return out.status == 0
+    }()
+
+    @Test(.enabled(if: pythonHasSafetensors, "python3 with safetensors and numpy"))
+    func exportLoadsWithTheSafetensorsLibrary() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = try TrainCommandTests.writeJob(dir, epochs: 1)
+        let run = dir.appendingPathComponent("run")
+        let train = try CommandRunner.run(["train", job.path, "--out", run.path])
+        #expect(train.status == 0, "\(train.stderr)")
+        let script = """
+            import json, sys
+            from safetensors import safe_open
+            with safe_open(sys.argv[1], "np") as f:
+                meta = f.metadata()
+                shapes = {k: list(f.get_tensor(k).shape) for k in f.keys()}
+                total = float(sum(float(f.get_tensor(k).astype("float64").sum()) for k in f.keys()))
+            print(json.dumps({"shapes": shapes, "job": json.loads(meta["job"])["name"], "total": total}))
+            """
+        let out = try CommandRunner.runTool("/usr/bin/env", ["python3", "-c", script, run.appendingPathComponent("model.safetensors").path])
+        #expect(out.status == 0, "\(out.stderr)")
+        let parsed = try #require(JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+        let shapes = try #require(parsed["shapes"] as? [String: [Int]])
+        #expect(shapes["encoder.1.weight"] == [32, 784])
+        #expect(shapes["head.2.weight"] == [8, 16])
+        #expect(parsed["job"] as? String == "cli-test")
+        #expect((parsed["total"] as? Double)?.isFinite == true)
+    }
+}
