@@ -1,0 +1,190 @@
+// The only module that talks to the server. Adds the bearer token (asked for once on a 401
+// and kept in sessionStorage for the tab) and reads event streams with fetch, because
+// EventSource cannot send an Authorization header.
+import { SSEParser } from './sseParser.js';
+
+const TOKEN_KEY = 'sscl.token';
+let tokenRequest = null;
+
+/** An error answer of the API: HTTP status plus the body's {code, message, details}. */
+export class ApiError extends Error {
+  constructor(status, code, message, details = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+function token() {
+  try { return sessionStorage.getItem(TOKEN_KEY); } catch { return null; }
+}
+
+function authHeaders(extra = {}) {
+  const t = token();
+  return t ? { ...extra, Authorization: `Bearer ${t}` } : extra;
+}
+
+/** Shows the token dialog once, however many requests got a 401 at the same time. */
+function askForToken() {
+  if (!tokenRequest) {
+    tokenRequest = promptForToken().finally(() => { tokenRequest = null; });
+  }
+  return tokenRequest;
+}
+
+function promptForToken() {
+  const dialog = document.getElementById('token-dialog');
+  if (!dialog || typeof dialog.showModal !== 'function') return Promise.resolve(false);
+  const form = dialog.querySelector('form');
+  const input = dialog.querySelector('input');
+  input.value = '';
+  return new Promise((resolve) => {
+    const done = () => {
+      dialog.removeEventListener('close', done);
+      const value = input.value.trim();
+      if (dialog.returnValue === 'ok' && value) {
+        try { sessionStorage.setItem(TOKEN_KEY, value); } catch { /* private mode */ }
+        resolve(true);
+      } else {
+        resolve(false);
+      }
+    };
+    dialog.addEventListener('close', done);
+    form.onsubmit = () => { dialog.returnValue = 'ok'; };
+    dialog.returnValue = '';
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+function url(path, query = {}) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function errorFrom(res) {
+  let body = null;
+  try { body = await res.json(); } catch { /* not JSON */ }
+  const e = body && body.error ? body.error : {};
+  return new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText || 'request failed',
+    Array.isArray(e.details) ? e.details : []);
+}
+
+async function request(method, path, { query, body, signal } = {}) {
+  for (let attempt = 0; ; attempt++) {
+    const headers = authHeaders(body !== undefined ? { 'Content-Type': 'application/json' } : {});
+    let res;
+    try {
+      res = await fetch(url(path, query), {
+        method, headers, signal,
+        body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+      });
+    } catch (err) {
+      if (err.name === 'AbortError') throw err;
+      throw new ApiError(0, 'network_error', `The server cannot be reached (${err.message}).`);
+    }
+    if (res.status === 401 && attempt === 0 && await askForToken()) continue;
+    if (!res.ok) throw await errorFrom(res);
+    if (res.status === 204) return null;
+    return res.json();
+  }
+}
+
+export const listJobs = ({ status, limit, cursor } = {}, signal) =>
+  request('GET', '/v1/jobs', { query: { status, limit, cursor }, signal });
+export const getJob = (id, signal) => request('GET', `/v1/jobs/${encodeURIComponent(id)}`, { signal });
+/** `text` is sent as typed so the server reports its own parse errors. */
+export const submitJob = (text, { dryRun = false } = {}) =>
+  request('POST', '/v1/jobs', { query: dryRun ? { dry_run: 'true' } : {}, body: text });
+export const getMetrics = (id, { name, afterStep, maxPoints } = {}, signal) =>
+  request('GET', `/v1/jobs/${encodeURIComponent(id)}/metrics`,
+    { query: { name, after_step: afterStep, max_points: maxPoints }, signal });
+export const getLogs = (id, signal) => request('GET', `/v1/jobs/${encodeURIComponent(id)}/logs`, { signal });
+export const cancelJob = (id) => request('POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`, { body: {} });
+export const retryJob = (id, { fresh = false } = {}) =>
+  request('POST', `/v1/jobs/${encodeURIComponent(id)}/retry`, { body: fresh ? { fresh: true } : {} });
+export const deleteJob = (id) => request('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
+export const listDatasets = () => request('GET', '/v1/datasets');
+export const getDefaults = () => request('GET', '/v1/defaults');
+
+/** The URL of a download: "model.safetensors" or "checkpoint". */
+export const downloadURL = (id, file) => `/v1/jobs/${encodeURIComponent(id)}/${file}`;
+
+/** Whether downloads must go through `download` (a plain link cannot send the token). */
+export const needsAuthenticatedDownload = () => token() !== null;
+
+/** Downloads with the token: fetch, then save the blob under `filename`. */
+export async function download(id, file, filename) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(downloadURL(id, file), { headers: authHeaders() });
+    if (res.status === 401 && attempt === 0 && await askForToken()) continue;
+    if (!res.ok) throw await errorFrom(res);
+    const href = URL.createObjectURL(await res.blob());
+    const a = Object.assign(document.createElement('a'), { href, download: filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 10_000);
+    return;
+  }
+}
+
+/**
+ * Follows a job's event stream; reconnects with Last-Event-ID after a drop.
+ * handlers: onEvent(type, data, id), onState('open'|'reconnecting'|'closed'), shouldReconnect() → bool.
+ * Returns {close()}.
+ */
+export function streamEvents(id, { onEvent, onState = () => {}, shouldReconnect = () => true }) {
+  const controller = new AbortController();
+  let closed = false;
+  let lastEventId = null;
+  let retryMs = 2000;
+
+  const run = async () => {
+    let asked = false;
+    while (!closed) {
+      try {
+        const headers = authHeaders({ Accept: 'text/event-stream' });
+        if (lastEventId !== null) headers['Last-Event-ID'] = lastEventId;
+        const res = await fetch(`/v1/jobs/${encodeURIComponent(id)}/events`,
+          { headers, signal: controller.signal, cache: 'no-store' });
+        if (res.status === 401 && !asked) { asked = true; if (await askForToken()) continue; }
+        if (res.status === 404 || res.status === 401) break;
+        if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+        onState('open');
+        const parser = new SSEParser((ev) => {
+          lastEventId = ev.id;
+          let data = ev.data;
+          try { data = JSON.parse(ev.data); } catch { /* plain text */ }
+          onEvent(ev.type, data, ev.id);
+        });
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          parser.push(decoder.decode(value, { stream: true }));
+          if (parser.retry !== null) retryMs = parser.retry;
+        }
+      } catch (err) {
+        if (closed || err.name === 'AbortError') break;
+      }
+      if (closed || !shouldReconnect()) break;
+      onState('reconnecting');
+      await new Promise((r) => setTimeout(r, retryMs));
+    }
+    onState('closed');
+  };
+  run();
+  return {
+    close() {
+      closed = true;
+      controller.abort();
+    },
+  };
+}

@@ -1,0 +1,260 @@
+// One job: status, progress, live charts, results against baselines, the resolved
+// hyperparameters, logs, actions and downloads. Loads its state over REST, then follows the
+// event stream while the job is queued or running.
+import * as api from '../api.js';
+import { h, replaceChildren } from '../dom.js';
+import { flatten } from '../jsonPaths.js';
+import { createLineChart } from '../chart.js';
+import { formatNumber, formatPercent, formatTime, formatValue, formatDuration } from '../format.js';
+import { errorBox, isFinished, progressBar, statusBadge, toast } from '../components.js';
+import { MetricStore } from '../metricStore.js';
+
+const percent = (v) => `${Number((v * 100).toFixed(1))}%`;
+
+/** The charts of a job page; metrics not listed here get a chart of their own. */
+export const CHARTS = [
+  { key: 'loss', title: 'Loss', series: [['loss', 'loss']] },
+  { key: 'lr', title: 'Learning rate', series: [['lr', 'lr']] },
+  { key: 'images_per_s', title: 'Throughput (images/s)', series: [['images_per_s', 'images/s']] },
+  { key: 'accuracy', title: 'kNN and linear-probe accuracy', yFormat: percent,
+    series: [['knn_accuracy', 'kNN'], ['linear_accuracy', 'linear probe']] },
+  { key: 'alignment', title: 'Alignment (lower is better)', series: [['alignment', 'alignment']] },
+  { key: 'uniformity', title: 'Uniformity (lower is better)', series: [['uniformity', 'uniformity']] },
+];
+
+const MAX_LOG_LINES = 3000;
+
+export function mountJobPage(root, route) {
+  const id = route.id;
+  let job = null;
+  let stream = null;
+  let stopped = false;
+  let drawTimer = null;
+  const controller = new AbortController();
+  const metrics = new MetricStore();
+  const logKeys = new Set();
+  const charts = new Map();
+
+  const head = h('div', { class: 'page-head job-head' });
+  const actions = h('div', { class: 'actions', 'data-testid': 'job-actions' });
+  const alerts = h('div');
+  const progress = h('div', { class: 'job-progress' });
+  const live = h('span', { class: 'live muted small', 'data-testid': 'stream-state' });
+  const chartGrid = h('div', { class: 'chart-grid', 'data-testid': 'charts' });
+  const resultBox = h('div', { 'data-testid': 'result' });
+  const params = h('div', { 'data-testid': 'hyperparameters' });
+  const logs = h('pre', { class: 'logs', 'data-testid': 'logs', tabindex: 0, 'aria-label': 'Logs' });
+  const section = h('section', { class: 'page job-page', 'data-testid': 'job-page', 'data-job-id': id },
+    h('p', { class: 'crumbs' }, h('a', { href: '#/' }, '← Jobs')),
+    head, alerts, h('div', { class: 'job-bar' }, progress, actions),
+    h('h2', {}, 'Training curves ', live), chartGrid,
+    h('div', { class: 'two-col' },
+      h('div', {}, h('h2', {}, 'Result'), resultBox),
+      h('div', {}, h('h2', {}, 'Hyperparameters'), params)),
+    h('h2', {}, 'Logs'), logs);
+  root.append(section);
+
+  for (const c of CHARTS) addChart(c);
+
+  function addChart(c) {
+    const chart = createLineChart({ testid: `chart-${c.key}`, title: c.title, yFormat: c.yFormat });
+    charts.set(c.key, { ...c, chart });
+    chartGrid.append(chart.element);
+  }
+
+  function drawCharts() {
+    drawTimer = null;
+    const known = new Set(CHARTS.flatMap((c) => c.series.map(([name]) => name)));
+    for (const name of metrics.names()) {
+      if (!known.has(name) && !charts.has(name)) addChart({ key: name, title: name, series: [[name, name]] });
+    }
+    for (const c of charts.values()) {
+      c.chart.update(c.series.map(([name, label]) => ({ label, points: metrics.points(name) })));
+    }
+  }
+
+  function scheduleDraw() {
+    if (!drawTimer) drawTimer = setTimeout(drawCharts, 250);
+  }
+
+  function renderHead() {
+    const doc = job.job || {};
+    replaceChildren(head,
+      h('div', {},
+        h('h1', { 'data-testid': 'job-name' }, job.name || doc.name || job.id),
+        h('p', { class: 'muted' }, 'id ', h('code', { 'data-testid': 'job-id' }, job.id),
+          doc.dataset?.name ? [' · dataset ', h('strong', {}, doc.dataset.name)] : null,
+          doc.model?.encoder ? [' · ', doc.model.encoder] : null,
+          doc.loss?.kind ? [' · loss ', doc.loss.kind] : null)),
+      h('dl', { class: 'facts' },
+        h('div', {}, h('dt', {}, 'Status'), h('dd', {}, statusBadge(job.status))),
+        h('div', {}, h('dt', {}, 'Attempt'), h('dd', { 'data-testid': 'job-attempt' }, String(job.attempt ?? 1))),
+        h('div', {}, h('dt', {}, 'Created'), h('dd', { title: job.created_at || '' }, formatTime(job.created_at))),
+        h('div', {}, h('dt', {}, 'Started'), h('dd', { title: job.started_at || '' }, formatTime(job.started_at))),
+        h('div', {}, h('dt', {}, 'Finished'), h('dd', { title: job.finished_at || '' }, formatTime(job.finished_at)))));
+    replaceChildren(alerts, job.error ? errorBox(job.error, 'job-error') : null);
+    replaceChildren(progress, progressBar(job, { detailed: true }));
+    renderActions();
+    renderResult();
+  }
+
+  function actionButton(label, testid, run, cls = '') {
+    const b = h('button', { type: 'button', class: cls, 'data-testid': testid, onclick: async () => {
+      b.disabled = true;
+      try { await run(); } catch (err) { toast(`${label} failed: ${err.message}`, 'error'); } finally { b.disabled = false; }
+    } }, label);
+    return b;
+  }
+
+  function downloadLink(file, label, filename) {
+    return h('a', { class: 'button', href: api.downloadURL(job.id, file), download: filename, 'data-testid': `download-${file}`,
+      onclick: (ev) => {
+        if (!api.needsAuthenticatedDownload()) return;
+        ev.preventDefault();
+        api.download(job.id, file, filename).catch((err) => toast(`Download failed: ${err.message}`, 'error'));
+      } }, label);
+  }
+
+  function renderActions() {
+    const st = job.status;
+    const base = (job.name || job.id).replace(/[^\w.-]+/g, '_');
+    replaceChildren(actions,
+      st === 'queued' || st === 'running'
+        ? actionButton('Cancel', 'cancel', async () => { applyJob(await api.cancelJob(job.id)); toast('Cancel requested.'); }, 'danger')
+        : null,
+      st === 'failed' || st === 'cancelled'
+        ? [actionButton('Retry', 'retry', async () => { applyJob(await api.retryJob(job.id)); toast('Job queued again.'); }),
+          actionButton('Retry from scratch', 'retry-fresh', async () => { applyJob(await api.retryJob(job.id, { fresh: true })); toast('Job queued from scratch.'); })]
+        : null,
+      h('a', { class: 'button', href: `#/new?from=${encodeURIComponent(job.id)}`, 'data-testid': 'clone' }, 'Clone with edits'),
+      h('a', { class: 'button', href: `#/compare?ids=${encodeURIComponent(job.id)}`, 'data-testid': 'compare-this' }, 'Compare…'),
+      st === 'succeeded' ? downloadLink('model.safetensors', 'Model (.safetensors)', `${base}.safetensors`) : null,
+      isFinished(st) || st === 'running' ? downloadLink('checkpoint', 'Checkpoint', `${base}.checkpoint`) : null,
+      isFinished(st)
+        ? actionButton('Delete', 'delete', async () => {
+          if (!window.confirm(`Delete job ${job.name || job.id} and its files?`)) return;
+          await api.deleteJob(job.id);
+          toast('Job deleted.');
+          location.hash = '#/';
+        }, 'danger subtle')
+        : null);
+  }
+
+  function renderResult() {
+    const r = job.result;
+    if (!r) {
+      replaceChildren(resultBox, h('p', { class: 'muted' }, isFinished(job.status) ? 'No result.' : 'Available when the job finishes.'));
+      return;
+    }
+    const used = new Set();
+    const pairs = [
+      ['kNN accuracy', 'knn_accuracy', 'baseline_knn_accuracy'],
+      ['Linear-probe accuracy', 'linear_accuracy', 'baseline_linear_accuracy'],
+      ['kNN accuracy on raw pixels', 'raw_knn_accuracy', null],
+    ];
+    const accRows = [];
+    for (const [label, key, baseKey] of pairs) {
+      if (r[key] === undefined && (baseKey === null || r[baseKey] === undefined)) continue;
+      used.add(key); if (baseKey) used.add(baseKey);
+      const v = r[key];
+      const b = baseKey ? r[baseKey] : undefined;
+      const delta = typeof v === 'number' && typeof b === 'number' ? v - b : null;
+      accRows.push(h('tr', { 'data-metric': key },
+        h('th', { scope: 'row' }, label), h('td', { class: 'num' }, formatPercent(v)),
+        h('td', { class: 'num' }, b === undefined ? '—' : formatPercent(b)),
+        h('td', { class: ['num', delta > 0 ? 'good' : delta < 0 ? 'bad' : ''] },
+          delta === null ? '—' : `${delta >= 0 ? '+' : ''}${(delta * 100).toFixed(2)} pt`)));
+    }
+    const other = flatten(r).filter(([k]) => !used.has(k.split(/[.[]/)[0]));
+    replaceChildren(resultBox,
+      accRows.length ? h('table', { class: 'kv result-table', 'data-testid': 'result-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Metric'), h('th', { class: 'num' }, 'This model'),
+          h('th', { class: 'num' }, 'Baseline'), h('th', { class: 'num' }, 'Δ'))),
+        h('tbody', {}, accRows)) : null,
+      h('table', { class: 'kv' }, h('tbody', {}, other.map(([k, v]) => h('tr', { 'data-metric': k },
+        h('th', { scope: 'row' }, k),
+        h('td', { class: 'num' }, k === 'seconds' ? formatDuration(v) : typeof v === 'number' ? formatNumber(v) : formatValue(v)))))));
+  }
+
+  function renderParams() {
+    const rows = flatten(job.job || {});
+    replaceChildren(params, h('table', { class: 'kv params', 'data-testid': 'params-table' },
+      h('tbody', {}, rows.map(([k, v]) => h('tr', { 'data-path': k }, h('th', { scope: 'row' }, h('code', {}, k)),
+        h('td', { class: 'mono' }, formatValue(v)))))));
+  }
+
+  function addLog(entry) {
+    const key = entry.id !== undefined ? `id:${entry.id}` : `${entry.time}|${entry.line}`;
+    const alt = `${entry.time}|${entry.line}`;
+    if (logKeys.has(key) || logKeys.has(alt)) return;
+    logKeys.add(key); logKeys.add(alt);
+    const atBottom = logs.scrollHeight - logs.scrollTop - logs.clientHeight < 24;
+    logs.append(h('div', { class: 'log-line' },
+      entry.time ? h('span', { class: 'log-time' }, `${formatTime(entry.time)} `) : null, entry.line));
+    while (logs.childElementCount > MAX_LOG_LINES) logs.firstElementChild.remove();
+    if (atBottom) logs.scrollTop = logs.scrollHeight;
+  }
+
+  /** Takes a newer job state (from an action or a status event). */
+  function applyJob(next) {
+    if (!next || stopped) return;
+    const docChanged = JSON.stringify(next.job) !== JSON.stringify(job?.job);
+    job = next;
+    renderHead();
+    if (docChanged) renderParams();
+    ensureStream();
+  }
+
+  function ensureStream() {
+    if (stream || isFinished(job.status)) return;
+    stream = api.streamEvents(job.id, {
+      onEvent: (type, data) => {
+        if (type === 'status' && data && data.id) applyJob(data);
+        else if (type === 'progress' && data) { job = { ...job, progress: data }; replaceChildren(progress, progressBar(job, { detailed: true })); }
+        else if (type === 'metric' && data) {
+          const pts = Array.isArray(data.points) ? data.points : [data];
+          for (const p of pts) metrics.add(p.name ?? data.name, p.step, p.value);
+          scheduleDraw();
+        } else if (type === 'log' && data) addLog(typeof data === 'string' ? { line: data } : data);
+      },
+      onState: (state) => {
+        live.textContent = state === 'open' ? '● live' : state === 'reconnecting' ? 'reconnecting…' : '';
+        if (state === 'closed') stream = null;
+      },
+      shouldReconnect: () => !stopped && !isFinished(job.status),
+    });
+  }
+
+  async function load() {
+    try {
+      job = await api.getJob(id, controller.signal);
+    } catch (err) {
+      if (stopped || err.name === 'AbortError') return;
+      replaceChildren(head, h('h1', {}, 'Job ', h('code', {}, id)));
+      replaceChildren(alerts, errorBox(err, 'job-load-error'));
+      return;
+    }
+    renderHead();
+    renderParams();
+    const [m, l] = await Promise.allSettled([
+      api.getMetrics(id, { maxPoints: 2000 }, controller.signal),
+      api.getLogs(id, controller.signal),
+    ]);
+    if (stopped) return;
+    if (m.status === 'fulfilled') {
+      for (const series of m.value.metrics || []) for (const p of series.points || []) metrics.add(series.name, p.step, p.value);
+    }
+    drawCharts();
+    if (l.status === 'fulfilled') for (const line of l.value.lines || []) addLog(line);
+    if (l.status === 'fulfilled' && (l.value.lines || []).length === 0) logs.dataset.empty = 'true';
+    ensureStream();
+  }
+
+  load();
+  return () => {
+    stopped = true;
+    controller.abort();
+    clearTimeout(drawTimer);
+    stream?.close();
+  };
+}
