@@ -5,6 +5,9 @@ public final class Linear: Layer {
     public let outputs: Int
     public let weight: Parameter  // [outputs, inputs]
     public let bias: Parameter    // [outputs]
+    /// False for a first layer: nothing needs dLoss/dInput there, and skipping it saves a
+    /// third of the layer's backward FLOPs. `backward` then returns zeros.
+    public var computesInputGradient = true
     /// The input of the last training forward, kept for dWeight.
     private var savedInput: Tensor?  // [batch, inputs]
 
@@ -58,11 +61,14 @@ public final class Linear: Layer {
         precondition(dY.shape == [batch, outputs], "\(weight.name): dY shape \(dY.shape)")
         let (outputs, inputs) = (self.outputs, self.inputs)
         var dX = [Float](repeating: 0, count: batch * inputs)  // [batch, inputs]
+        let needsDX = computesInputGradient
         dY.data.withUnsafeBufferPointer { pdy in
             let dy = pdy.baseAddress!
-            weight.value.withUnsafeBufferPointer { pw in
-                dX.withUnsafeMutableBufferPointer { pdx in
-                    BLAS.gemm(m: batch, n: inputs, k: outputs, a: dy, b: pw.baseAddress!, c: pdx.baseAddress!)
+            if needsDX {
+                weight.value.withUnsafeBufferPointer { pw in
+                    dX.withUnsafeMutableBufferPointer { pdx in
+                        BLAS.gemm(m: batch, n: inputs, k: outputs, a: dy, b: pw.baseAddress!, c: pdx.baseAddress!)
+                    }
                 }
             }
             x.data.withUnsafeBufferPointer { px in

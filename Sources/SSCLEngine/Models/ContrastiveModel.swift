@@ -23,7 +23,10 @@ public final class ContrastiveModel {
             layers.append(Flatten())
             width = inputShape.reduce(1, *)
             for h in spec.hidden {
-                layers.append(Linear(name: "encoder.\(layers.count)", inputs: width, outputs: h, rng: &rng))
+                let linear = Linear(name: "encoder.\(layers.count)", inputs: width, outputs: h, rng: &rng)
+                // Nothing needs dLoss/dInput of the first layer.
+                if layers.count == 1 { linear.computesInputGradient = false }
+                layers.append(linear)
                 if spec.batchNorm { layers.append(BatchNorm(name: "encoder.\(layers.count)", features: h)) }
                 layers.append(ReLU())
                 width = h

@@ -57,3 +57,23 @@ import Testing
         }
     }
 }
+
+@Suite struct LinearInputGradientTests {
+    @Test func skippingTheInputGradientKeepsParameterGradients() {
+        var rng = SeededGenerator(seed: 11)
+        let x = Tensor(shape: [3, 4], data: (0..<12).map { _ in rng.uniform(-1, 1) })
+        let dY = Tensor(shape: [3, 2], data: (0..<6).map { _ in rng.uniform(-1, 1) })
+        var r1 = SeededGenerator(seed: 5), r2 = SeededGenerator(seed: 5)
+        let full = Linear(name: "a", inputs: 4, outputs: 2, rng: &r1)
+        let first = Linear(name: "b", inputs: 4, outputs: 2, rng: &r2)
+        first.computesInputGradient = false
+        _ = full.forward(x, training: true)
+        _ = first.forward(x, training: true)
+        let dXFull = full.backward(dY)
+        let dXFirst = first.backward(dY)
+        #expect(first.weight.grad == full.weight.grad)
+        #expect(first.bias.grad == full.bias.grad)
+        #expect(dXFirst.data.allSatisfy { $0 == 0 })
+        #expect(dXFull.data.contains { $0 != 0 })
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import SSCLEngine
+
+/// `sscl bench`: times full training steps on the shapes of shared/reference/torch_bench.py.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time training steps (forward, loss, backward, SGD) on fixed random input.",
+        discussion: "Prints one JSON line per configuration with --json, a table otherwise. Build with -c release."
+    )
+
+    @Option(help: "Encoder: mlp or cnn (default: both).") var model: [String] = []
+    @Option(help: "Loss: ntxent, dcl, hcl or sscl (default: ntxent and sscl).") var loss: [String] = []
+    @Option(help: "OpenBLAS threads (default: 1 and 2).") var threads: [Int] = []
+    @Option(help: "Timed steps per configuration.") var steps: Int = 20
+    @Option(help: "Untimed warm-up steps.") var warmup: Int = 3
+    @Option(help: "Inputs per batch (2x views).") var batch: Int = 256
+    @Flag(help: "One JSON object per line.") var json = false
+
+    func validate() throws {
+        for m in model where EncoderKind(rawValue: m) == nil { throw ValidationError("unknown model \(m); use mlp or cnn") }
+        for l in loss where LossKind(rawValue: l) == nil { throw ValidationError("unknown loss \(l)") }
+        if threads.contains(where: { $0 < 1 || $0 > 64 }) { throw ValidationError("threads must be in 1...64") }
+        if steps < 1 || batch < 2 { throw ValidationError("steps must be >= 1 and batch >= 2") }
+    }
+
+    func run() throws {
+        let models = model.isEmpty ? [EncoderKind.mlp, .cnn] : model.compactMap(EncoderKind.init)
+        let losses = loss.isEmpty ? [LossKind.ntxent, .sscl] : loss.compactMap(LossKind.init)
+        let threadCounts = threads.isEmpty ? [1, 2] : threads
+        if !json { Self.emit("model loss   threads batch step_ms(median) images/s  GFLOPS peak_rss_mb") }
+        for m in models {
+            for l in losses {
+                for t in threadCounts {
+                    let report = StepBenchmark(model: m, loss: l, threads: t, batch: batch).run(warmup: warmup, steps: steps)
+                    let rss = Self.peakRSSMegabytes()
+                    if json {
+                        let object: [String: Any] = [
+                            "impl": "sscl", "model": m.rawValue, "loss": l.rawValue, "threads": t, "batch": batch,
+                            "step_ms_median": report.medianMilliseconds, "images_per_s": report.imagesPerSecond,
+                            "gflops": report.gflops, "gflop_per_step": report.flopsPerStep / 1e9,
+                            "peak_rss_mb": rss, "steps": steps, "blas_core": BLAS.coreName,
+                        ]
+                        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                        Self.emit(String(decoding: data, as: UTF8.self))
+                    } else {
+                        Self.emit(String(format: "%-5@ %-6@ %7d %5d %15.2f %9.0f %7.1f %11.0f", m.rawValue, l.rawValue, t, batch,
+                                     report.medianMilliseconds, report.imagesPerSecond, report.gflops, rss))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes a line at once (print buffers when stdout is a pipe).
+    static func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Peak resident memory of this process so far (Linux reports ru_maxrss in KiB).
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

@@ -1,0 +1,24 @@
+import Testing
+@testable import SSCLEngine
+
+@Suite struct StepBenchmarkTests {
+    @Test func mlpFlopsFollowFromTheShapes() {
+        let report = StepBenchmark(model: .mlp, loss: .ntxent, threads: 1, batch: 4).run(warmup: 0, steps: 2)
+        let views = 8.0
+        // First layer: forward + dWeight only (no dX); the others forward + dX + dWeight.
+        let linear = 2 * views * (784 * 512 * 2 + 512 * 512 * 3 + 512 * 512 * 3 + 512 * 128 * 3)
+        let loss = 2 * 2 * views * views * 128
+        #expect(report.flopsPerStep == linear + loss)
+        #expect(report.stepMilliseconds.count == 2)
+        #expect(report.stepMilliseconds.allSatisfy { $0 > 0 })
+        #expect(report.gflops > 0)
+    }
+
+    @Test func medianOfTimes() {
+        var r = StepBenchmark.Report(model: .mlp, loss: .sscl, threads: 1, batch: 2, stepMilliseconds: [5, 1, 3], flopsPerStep: 1e9)
+        #expect(r.medianMilliseconds == 3)
+        r.stepMilliseconds = [4, 1, 3, 2]
+        #expect(r.medianMilliseconds == 2.5)
+        #expect(abs(r.imagesPerSecond - 800) < 1e-9)
+    }
+}
