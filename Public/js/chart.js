@@ -5,7 +5,7 @@ import { formatNumber } from './format.js';
 
 export const PALETTE = ['#1f5fbf', '#c2410c', '#2f7d32', '#8e3aa8', '#b91c1c', '#0e7490', '#6b7a00', '#a16207'];
 
-const W = 480;
+const DEFAULT_W = 480;
 const H = 230;
 const M = { top: 12, right: 14, bottom: 32, left: 58 };
 const MAX_DRAWN = 1200;
@@ -62,8 +62,10 @@ function extent(series, key) {
  * series is [{label, points: [{step, value}], color?}] with points sorted by step.
  */
 export function createLineChart({ testid, title, yFormat = formatNumber }) {
+  // The viewBox follows the rendered width, so text keeps its size however wide the chart is.
+  let W = DEFAULT_W;
   const svg = s('svg', {
-    viewBox: `0 0 ${W} ${H}`, class: 'chart-svg', 'data-testid': testid, role: 'img', 'aria-label': title,
+    viewBox: `0 0 ${W} ${H}`, height: H, class: 'chart-svg', 'data-testid': testid, role: 'img', 'aria-label': title,
   });
   const legend = h('ul', { class: 'chart-legend' });
   const readout = h('div', { class: 'chart-readout', 'aria-live': 'off' });
@@ -78,6 +80,9 @@ export function createLineChart({ testid, title, yFormat = formatNumber }) {
   }
 
   function draw() {
+    const width = Math.round(svg.getBoundingClientRect().width);
+    if (width > 0) W = width;
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     replaceChildren(svg);
     replaceChildren(legend);
     const withData = current.filter((sr) => sr.points.length > 0);
@@ -170,6 +175,14 @@ export function createLineChart({ testid, title, yFormat = formatNumber }) {
     svg.querySelector('.chart-cursor')?.setAttribute('visibility', 'hidden');
     replaceChildren(readout);
   });
+
+  if (typeof ResizeObserver === 'function') {
+    let lastWidth = 0;
+    new ResizeObserver((entries) => {
+      const width = Math.round(entries[0].contentRect.width);
+      if (width > 0 && width !== lastWidth) { lastWidth = width; draw(); }
+    }).observe(svg);
+  }
 
   update([]);
   return { element, update };

@@ -308,6 +308,13 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
         parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]
+        if parts[:2] == ["__tests__", "hold"]:
+            return self.hold()
+        if parts[:2] == ["__tests__", "done"]:
+            with self.server.done:
+                self.server.done_count += 1
+                self.server.done.notify_all()
+            return self.send_json(204, None)
         if not parts or parts[0] != "v1":
             if method != "GET":
                 return self.error(405, "method_not_allowed", "static files are GET only")
@@ -453,9 +460,25 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             return
 
+    def hold(self):
+        """Answers once a harness page posts /__tests__/done (or after 60 s): an iframe loading
+        this keeps the harness page's load event, and so Chromium's --dump-dom, waiting."""
+        with self.server.done:
+            start = self.server.done_count
+            self.server.done.wait_for(lambda: self.server.done_count > start, timeout=60)
+        data = b"<!doctype html><title>done</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def static(self, path):
         root = os.path.realpath(self.server.public)
         rel = urllib.parse.unquote(path).lstrip("/") or "index.html"
+        if rel.startswith("__tests__/"):
+            root = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
+            rel = rel[len("__tests__/"):]
         full = os.path.realpath(os.path.join(root, rel))
         if not full.startswith(root + os.sep) or not os.path.isfile(full):
             return self.error(404, "not_found", "no such file")
@@ -487,6 +510,7 @@ def main():
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     server.store, server.public, server.token, server.verbose = store, args.public, args.token, args.verbose
+    server.done, server.done_count = threading.Condition(), 0
 
     def simulate():
         while True:

@@ -38,7 +38,17 @@ export function mountCompare(root, route) {
   const select = h('select', { 'data-testid': 'compare-metric', 'aria-label': 'Metric',
     onchange: () => { metric = select.value; setHash(); drawChart(); } },
   METRICS.map(([k, label]) => h('option', { value: k, selected: k === metric }, label)));
-  const chart = createLineChart({ testid: 'chart-compare', title: 'Curves' });
+  const isAccuracy = (name) => name.endsWith('accuracy');
+  const percentFormat = (v) => `${Number((v * 100).toFixed(1))}%`;
+  const charts = new Map();
+  const chartBox = h('div', { class: 'compare-chart' });
+  const chartFor = (name) => {
+    if (!charts.has(name)) {
+      charts.set(name, createLineChart({ testid: 'chart-compare', title: METRICS.find(([k]) => k === name)?.[1] || name,
+        yFormat: isAccuracy(name) ? percentFormat : undefined }));
+    }
+    return charts.get(name);
+  };
   const errors = h('div');
   const results = h('div', { 'data-testid': 'compare-results' });
   const diff = h('div', { 'data-testid': 'compare-diff' });
@@ -62,7 +72,7 @@ export function mountCompare(root, route) {
     pickFromRecent();
     return () => { stopped = true; controller.abort(); };
   }
-  body.append(chart.element, h('h2', {}, 'Results'), results, h('h2', {}, 'Hyperparameters that differ'), diff);
+  body.append(chartBox, h('h2', {}, 'Results'), results, h('h2', {}, 'Hyperparameters that differ'), diff);
 
   async function pickFromRecent() {
     try {
@@ -107,8 +117,9 @@ export function mountCompare(root, route) {
       label: labelOf(id), color: colorOf(id), points: (await points(id, want)).map((p) => ({ step: p.step, value: p.value })),
     })));
     if (stopped || want !== metric) return;
+    const chart = chartFor(want);
+    replaceChildren(chartBox, chart.element);
     chart.update(series);
-    chart.element.querySelector('.chart-title').textContent = METRICS.find(([k]) => k === metric)?.[1] || metric;
   }
 
   function renderTables() {

@@ -1,0 +1,95 @@
+// Unit tests for the dashboard's DOM-free modules (node --test Tests/browser/unit_test.mjs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { flatten, differingPaths, locatePaths, lineOfPath } from '../../Public/js/jsonPaths.js';
+import { SSEParser } from '../../Public/js/sseParser.js';
+import { MetricStore } from '../../Public/js/metricStore.js';
+import { niceTicks, downsample } from '../../Public/js/chart.js';
+import { formatDuration, formatNumber } from '../../Public/js/format.js';
+
+test('flatten gives dotted paths with array indices', () => {
+  const rows = flatten({ name: 'a', model: { hidden: [256, 128], encoder: 'mlp' }, eval: {}, x: [] });
+  assert.deepEqual(rows, [['name', 'a'], ['model.hidden[0]', 256], ['model.hidden[1]', 128],
+    ['model.encoder', 'mlp'], ['eval', {}], ['x', []]]);
+});
+
+test('differingPaths keeps only the paths whose values differ, missing ones included', () => {
+  const rows = differingPaths([
+    { loss: { kind: 'sscl', temperature: 0.5 }, model: { hidden: [256, 256] }, epochs: 10 },
+    { loss: { kind: 'hcl', temperature: 0.5 }, model: { hidden: [256] }, epochs: 10 },
+  ]);
+  assert.deepEqual(rows, [
+    { path: 'loss.kind', values: ['sscl', 'hcl'] },
+    { path: 'model.hidden[1]', values: [256, undefined] },
+  ]);
+});
+
+test('locatePaths maps each path to its line', () => {
+  const text = '{\n  "name": "x",\n  "loss": {\n    "temperature": -1\n  },\n  "model": {"hidden": [\n    256,\n    0\n  ]}\n}';
+  const at = locatePaths(text);
+  assert.equal(at.get('name'), 2);
+  assert.equal(at.get('loss'), 3);
+  assert.equal(at.get('loss.temperature'), 4);
+  assert.equal(at.get('model.hidden[1]'), 8);
+  assert.equal(lineOfPath(at, 'model.hidden[1]'), 8);
+  assert.equal(lineOfPath(at, 'loss.tau_plus'), 3, 'a missing field falls back to its parent');
+  assert.equal(lineOfPath(at, 'nope.deeper'), 1);
+  assert.equal(lineOfPath(at, ''), 1);
+});
+
+test('locatePaths reports the line of a syntax error', () => {
+  assert.throws(() => locatePaths('{\n  "a": 1,\n  "b": 2,\n}'), (e) => e instanceof SyntaxError && e.line === 4);
+  assert.throws(() => locatePaths('{\n  "a": tru\n}'), (e) => e.line === 2);
+  assert.throws(() => locatePaths('{"a": 1} x'), SyntaxError);
+  assert.deepEqual([...locatePaths('{"a\\"b": [1, -2.5e3, true, null, {}]}').keys()].sort(),
+    ['', 'a"b', 'a"b[0]', 'a"b[1]', 'a"b[2]', 'a"b[3]', 'a"b[4]'].sort());
+});
+
+test('SSEParser handles split chunks, CRLF, multi-line data, comments and ids', () => {
+  const events = [];
+  const p = new SSEParser((e) => events.push(e));
+  p.push(': hello\n\nid: 7\nevent: metric\nda');
+  p.push('ta: {"name":"loss",\r\ndata: "step":1}\r');
+  p.push('\n\r\nevent: log\ndata: x\n\n');
+  p.push('retry: 500\nid: 9\n\n');
+  assert.deepEqual(events, [
+    { type: 'metric', data: '{"name":"loss",\n"step":1}', id: '7' },
+    { type: 'log', data: 'x', id: '7' },
+  ]);
+  assert.equal(p.lastEventId, '9', 'an id without data still moves Last-Event-ID');
+  assert.equal(p.retry, 500);
+});
+
+test('MetricStore keeps points sorted by step and replaces duplicates', () => {
+  const m = new MetricStore();
+  for (const [s, v] of [[1, 5], [3, 3], [2, 4], [3, 2.9], [10, 1]]) m.add('loss', s, v);
+  m.add('loss', 11, 'not a number');
+  m.add(undefined, 12, 1);
+  assert.deepEqual(m.points('loss').map((p) => [p.step, p.value]), [[1, 5], [2, 4], [3, 2.9], [10, 1]]);
+  assert.deepEqual(m.names(), ['loss']);
+  assert.deepEqual(m.points('lr'), []);
+});
+
+test('niceTicks gives round values inside the range', () => {
+  assert.deepEqual(niceTicks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(niceTicks(2.13, 5.2, 5), [3, 4, 5]);
+  assert.deepEqual(niceTicks(-3.31, -1.42, 5), [-3, -2.5, -2, -1.5]);
+  assert.deepEqual(niceTicks(3, 3), [3]);
+});
+
+test('downsample keeps the extremes of each bucket', () => {
+  const pts = Array.from({ length: 10000 }, (_, i) => ({ step: i, value: i === 5000 ? 100 : Math.sin(i / 100) }));
+  const out = downsample(pts, 500);
+  assert.ok(out.length <= 500 && out.length > 200);
+  assert.ok(out.some((p) => p.value === 100), 'the spike survives');
+  assert.ok(out.every((p, i) => i === 0 || out[i - 1].step <= p.step), 'still sorted');
+  assert.equal(downsample(pts.slice(0, 10), 500).length, 10);
+});
+
+test('formatting', () => {
+  assert.equal(formatNumber(1234), '1,234');
+  assert.equal(formatNumber(0.000012), '1.20e-5');
+  assert.equal(formatNumber(null), '—');
+  assert.equal(formatDuration(3725), '1 h 2 min');
+  assert.equal(formatDuration(84.2), '1 min 24 s');
+});
