@@ -66,7 +66,7 @@ if [ -n "$API_JSON" ]; then
     JOB_NAME="$(printf '%s' "$API_JSON" | grep -o '"name" *: *"[^"]*"' | head -1 | sed 's/.*: *"\(.*\)"/\1/')"
   fi
 else
-  echo "note: GET $BASE_URL/v1/jobs/$JOB_ID failed (token required?); checking the id only" >&2
+  echo "note: GET $BASE_URL/v1/jobs/$JOB_ID failed (unknown job, server down, or a token required); checking the id only" >&2
 fi
 
 settle_flags=(--virtual-time-budget="$BUDGET")
