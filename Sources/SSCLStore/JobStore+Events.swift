@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+
+/// The `type` of an event row.
+enum EventType: String {
+    case status, progress, metric, log
+}
+
+extension JobStore {
+    /// Appends one event in the caller's transaction; returns its id.
+    @discardableResult
+    func appendEvent(_ db: Database, jobID: String, type: EventType, dataJSON: String, time: Date) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: "INSERT INTO event (job_id, type, data_json, time) VALUES (?, ?, ?, ?)")
+        try statement.execute(arguments: [jobID, type.rawValue, dataJSON, RFC3339.string(from: time)])
+        return db.lastInsertedRowID
+    }
+
+    /// A `status` event: `{"status", "attempt", "resume_from_checkpoint", "error": {"code", "message"}?}`.
+    func appendStatusEvent(_ db: Database, job: JobRecord, time: Date) throws {
+        let error = job.errorCode.map { StatusEventData.ErrorData(code: $0, message: job.errorMessage ?? "") }
+        let data = StatusEventData(
+            status: job.status.rawValue, attempt: job.attempt,
+            resumeFromCheckpoint: job.resumeFromCheckpoint, error: error)
+        try appendEvent(db, jobID: job.id, type: .status, dataJSON: try Self.json(data), time: time)
+    }
+
+    /// Encodes an event payload with sorted keys, so payloads are stable.
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+struct StatusEventData: Encodable {
+    struct ErrorData: Encodable {
+        var code: String
+        var message: String
+    }
+
+    var status: String
+    var attempt: Int
+    var resumeFromCheckpoint: Bool
+    var error: ErrorData?
+
+    enum CodingKeys: String, CodingKey {
+        case status, attempt, error
+        case resumeFromCheckpoint = "resume_from_checkpoint"
+    }
+}
+
+/// A `metric` event: `{"points": [{"name", "step", "value", "time"}]}`, one per appended batch.
+/// Non-finite values are `null`: JSON has no NaN.
+struct MetricEventData: Encodable {
+    struct Point: Encodable {
+        var name: String
+        var step: Int
+        var value: Double?
+        var time: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(step, forKey: .step)
+            try container.encode(value, forKey: .value)  // null, not left out
+            try container.encode(time, forKey: .time)
+        }
+
+        enum CodingKeys: String, CodingKey { case name, step, value, time }
+    }
+
+    var points: [Point]
+}
+
+/// A `log` event: `{"id", "line", "time"}`, one per line; `id` is the line's id in `log`.
+struct LogEventData: Encodable {
+    var id: Int64
+    var line: String
+    var time: String
+}

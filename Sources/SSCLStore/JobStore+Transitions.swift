@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+
+/// Status changes. Each is one transaction that checks the transition is legal, updates the
+/// job and appends a `status` event.
+extension JobStore {
+    /// queued → running: the next attempt starts now.
+    public func markStarted(id: String) throws -> JobRecord {
+        try transition(id: id, to: .running, action: "start", allowedFrom: [.queued]) { db, _, now in
+            try db.execute(sql: """
+                UPDATE job SET status = 'running', attempt = attempt + 1, started_at = ?, cancel_requested = 0
+                WHERE id = ?
+                """, arguments: [RFC3339.string(from: now), id])
+        }
+    }
+
+    /// Ends the job: running → succeeded | failed | cancelled; queued → failed | cancelled.
+    public func finish(
+        id: String, status: JobStatus, errorCode: String? = nil, errorMessage: String? = nil, resultJSON: String? = nil
+    ) throws -> JobRecord {
+        precondition(status.isFinished, "finish(status:) takes an end state, not \(status)")
+        let allowed: Set<JobStatus> = status == .succeeded ? [.running] : [.running, .queued]
+        return try transition(id: id, to: status, action: "finish as \(status.rawValue)", allowedFrom: allowed) { db, _, now in
+            try db.execute(sql: """
+                UPDATE job SET status = ?, finished_at = ?, error_code = ?, error_message = ?, result_json = ?,
+                    cancel_requested = 0, resume_from_checkpoint = 0
+                WHERE id = ?
+                """, arguments: [status.rawValue, RFC3339.string(from: now), errorCode, errorMessage, resultJSON, id])
+        }
+    }
+
+    /// Back to the queue, either a restart after the worker died (`countsAsRestart`: running
+    /// only, counted against `max_restarts`) or a retry (running, failed or cancelled; the job
+    /// gets its full restart budget again). Without `resumeFromCheckpoint` the next run starts
+    /// from scratch, so the job's progress and metric points are dropped.
+    public func requeue(id: String, resumeFromCheckpoint: Bool, countsAsRestart: Bool) throws -> JobRecord {
+        let allowed: Set<JobStatus> = countsAsRestart ? [.running] : [.running, .failed, .cancelled]
+        return try transition(id: id, to: .queued, action: countsAsRestart ? "restart" : "retry", allowedFrom: allowed) { db, job, _ in
+            if countsAsRestart && job.restartsUsed >= job.maxRestarts {
+                throw StoreError.restartLimitReached(jobID: id, maxRestarts: job.maxRestarts)
+            }
+            try db.execute(sql: """
+                UPDATE job SET status = 'queued', finished_at = NULL, error_code = NULL, error_message = NULL,
+                    result_json = NULL, cancel_requested = 0, resume_from_checkpoint = ?,
+                    restarts_used = CASE WHEN ? THEN restarts_used + 1 ELSE 0 END
+                WHERE id = ?
+                """, arguments: [resumeFromCheckpoint, countsAsRestart, id])
+            if !resumeFromCheckpoint {
+                try db.execute(sql: "UPDATE job SET progress_json = NULL WHERE id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM metric WHERE job_id = ?", arguments: [id])
+            }
+        }
+    }
+
+    /// Marks a running job as asked to stop; the job ends when its worker has stopped.
+    /// (A queued job is cancelled at once with `finish(status: .cancelled)`.)
+    public func setCancelRequested(id: String) throws {
+        try pool.write { db in
+            let job = try JobRecord.require(db, id: id)
+            guard job.status == .running else {
+                throw StoreError.illegalTransition(jobID: id, from: job.status, to: "request cancel")
+            }
+            try db.execute(sql: "UPDATE job SET cancel_requested = 1 WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Run at start: jobs left `running` by a server that died go back to the queue to resume
+    /// from their last checkpoint (not counted as restarts; `attempt` grows at their next
+    /// start), and those whose cancel was pending become `cancelled`. Returns the changed jobs.
+    public func recoverInterruptedJobs() throws -> [JobRecord] {
+        let changed = try pool.write { db in
+            let now = now()
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM job WHERE status = 'running' ORDER BY id")
+            return try ids.map { id in
+                try db.execute(sql: """
+                    UPDATE job SET
+                        status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,
+                        finished_at = CASE WHEN cancel_requested THEN ?1 END,
+                        resume_from_checkpoint = CASE WHEN cancel_requested THEN 0 ELSE 1 END,
+                        cancel_requested = 0
+                    WHERE id = ?2
+                    """, arguments: [RFC3339.string(from: now), id])
+                let job = try JobRecord.require(db, id: id)
+                try appendStatusEvent(db, job: job, time: now)
+                return job
+            }
+        }
+        for job in changed {
+            logger.info("recovered interrupted job", metadata: ["job": "\(job.id)", "status": "\(job.status.rawValue)"])
+        }
+        return changed
+    }
+
+    /// Deletes a finished job with its metrics, events, logs and idempotency keys; false if no
+    /// such job. Queued and running jobs must be cancelled first.
+    public func deleteJob(id: String) throws -> Bool {
+        try pool.write { db in
+            guard let job = try JobRecord.fetchOne(db, id: id) else { return false }
+            guard job.status.isFinished else {
+                throw StoreError.illegalTransition(jobID: id, from: job.status, to: "delete")
+            }
+            try db.execute(sql: "DELETE FROM job WHERE id = ?", arguments: [id])
+            return true
+        }
+    }
+
+    /// Checks `allowedFrom`, runs `update`, re-reads the job and appends its status event.
+    private func transition(
+        id: String, to status: JobStatus, action: String, allowedFrom: Set<JobStatus>,
+        update: (Database, JobRecord, Date) throws -> Void
+    ) throws -> JobRecord {
+        let job = try pool.write { db in
+            let job = try JobRecord.require(db, id: id)
+            guard allowedFrom.contains(job.status) else {
+                throw StoreError.illegalTransition(jobID: id, from: job.status, to: action)
+            }
+            let now = now()
+            try update(db, job, now)
+            let updated = try JobRecord.require(db, id: id)
+            try appendStatusEvent(db, job: updated, time: now)
+            return updated
+        }
+        logger.debug("job \(status.rawValue)", metadata: ["job": "\(id)", "attempt": "\(job.attempt)"])
+        return job
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The one owner of the SQLite database: every write is a transaction that keeps the job's
+/// invariants (status transitions, attempt counts) and appends the matching events.
+/// Safe to use from many threads: reads run concurrently with the single writer (WAL).
+/// All calls block, so call them from dedicated threads, not from Swift's cooperative pool.
+public final class JobStore: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+    let logger: Logger
+    private let clock: @Sendable () -> Date
+
+    /// Opens (creating if needed) the database at `path` in WAL mode with a 5 s busy timeout and
+    /// foreign keys on, and applies the pending migrations of `migrations`.
+    public init(
+        path: String, migrations: URL, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "sscl.store"
+        self.path = path
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.logger = logger
+        self.clock = clock
+        let applied = try Migrator.migrate(pool, directory: migrations, logger: logger)
+        logger.info("opened job store", metadata: ["path": "\(path)", "migrations_applied": "\(applied.count)"])
+    }
+
+    /// Closes the database; later calls throw.
+    public func close() throws {
+        try pool.close()
+    }
+
+    /// The current time as stored: whole milliseconds.
+    func now() -> Date {
+        RFC3339.truncatedToMilliseconds(clock())
+    }
+
+    // MARK: - Jobs
+
+    /// Queues a new job. With an idempotency key, the job and the key are written in the same
+    /// transaction; a key seen before replays its job (same body hash) or is a conflict.
+    public func createJob(
+        name: String, priority: Int, maxRestarts: Int, submittedJSON: String, resolvedJSON: String,
+        idempotencyKey: String? = nil, bodySHA256: String? = nil
+    ) throws -> CreateOutcome {
+        if idempotencyKey != nil && bodySHA256 == nil { throw StoreError.missingBodyHash }
+        return try pool.write { db in
+            if let idempotencyKey,
+               let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_key WHERE key = ?", arguments: [idempotencyKey]) {
+                let jobID: String = row["job_id"]
+                guard (row["body_sha256"] as String) == bodySHA256 else { return .conflict(existingJobID: jobID) }
+                var stored: StoredResponse?
+                if let code = row["status_code"] as Int?, let json = row["response_json"] as String? {
+                    stored = StoredResponse(statusCode: code, json: json)
+                }
+                return .replayed(try JobRecord.require(db, id: jobID), stored)
+            }
+            let now = now()
+            let newest = try String.fetchOne(db, sql: "SELECT max(id) FROM job")
+            let job = JobRecord(
+                id: JobID.next(at: now, after: newest), name: name, status: .queued, priority: priority,
+                submittedJSON: submittedJSON, resolvedJSON: resolvedJSON, createdAt: now, maxRestarts: maxRestarts)
+            try db.execute(
+                sql: """
+                    INSERT INTO job (id, name, status, priority, submitted_json, resolved_json, created_at, max_restarts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [job.id, name, job.status.rawValue, priority, submittedJSON, resolvedJSON,
+                            RFC3339.string(from: now), maxRestarts])
+            if let idempotencyKey, let bodySHA256 {
+                try db.execute(
+                    sql: "INSERT INTO idempotency_key (key, body_sha256, job_id, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [idempotencyKey, bodySHA256, job.id, RFC3339.string(from: now)])
+            }
+            try appendStatusEvent(db, job: job, time: now)
+            return .created(job)
+        }
+    }
+
+    /// Saves the response sent for an idempotent submission, so a replay can send it again.
+    public func saveResponse(idempotencyKey: String, statusCode: Int, json: String) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE idempotency_key SET status_code = ?, response_json = ? WHERE key = ?",
+                arguments: [statusCode, json, idempotencyKey])
+        }
+    }
+
+    public func job(id: String) throws -> JobRecord? {
+        try pool.read { db in try JobRecord.fetchOne(db, id: id) }
+    }
+
+    /// Jobs newest first, `limit` at a time. `nextCursor` (opaque) fetches the page after this
+    /// one and is nil on the last page. Ids grow with creation, so pages neither skip nor repeat
+    /// jobs, even while new ones are submitted.
+    public func listJobs(status: JobStatus? = nil, limit: Int, cursor: String? = nil) throws -> (jobs: [JobRecord], nextCursor: String?) {
+        let limit = max(1, limit)
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let status {
+            conditions.append("status = ?")
+            arguments += [status.rawValue]
+        }
+        if let cursor {
+            conditions.append("id < ?")
+            arguments += [try Self.decodeCursor(cursor)]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [limit + 1]
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM job \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
+        }
+        let jobs = try rows.prefix(limit).map(JobRecord.init(row:))
+        let next = rows.count > limit ? jobs.last.map { Self.encodeCursor($0.id) } : nil
+        return (jobs, next)
+    }
+
+    /// The queue: queued jobs by priority (highest first), then submission time.
+    public func queuedJobs() throws -> [JobRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM job WHERE status = 'queued' ORDER BY priority DESC, created_at ASC, id ASC
+                """).map(JobRecord.init(row:))
+        }
+    }
+
+    /// 1 for the next job to run; nil when the job is not queued.
+    public func queuePosition(id: String) throws -> Int? {
+        try pool.read { db in
+            guard let job = try JobRecord.fetchOne(db, id: id), job.status == .queued else { return nil }
+            let ahead = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM job
+                WHERE status = 'queued' AND (priority > ?1
+                    OR (priority = ?1 AND (created_at < ?2 OR (created_at = ?2 AND id < ?3))))
+                """, arguments: [job.priority, RFC3339.string(from: job.createdAt), job.id]) ?? 0
+            return ahead + 1
+        }
+    }
+
+    /// The number of jobs in each status, zeros included.
+    public func countsByStatus() throws -> [JobStatus: Int] {
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM job GROUP BY status") }
+        var counts = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0, 0) })
+        for row in rows {
+            if let status = JobStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+        }
+        return counts
+    }
+
+    private static func encodeCursor(_ id: String) -> String {
+        Data(id.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func decodeCursor(_ cursor: String) throws -> String {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let id = String(data: data, encoding: .utf8),
+              JobID.isValid(id) else { throw StoreError.invalidCursor(cursor) }
+        return id
+    }
+}

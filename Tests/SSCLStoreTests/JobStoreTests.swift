@@ -1,0 +1,158 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import SSCLStore
+
+@Suite struct JobStoreTests {
+    let directory = TemporaryDirectory()
+
+    @Test func createsAQueuedJobWithAStatusEvent() throws {
+        let store = try JobStore.make(in: directory)
+        let job = try store.makeJob(name: "mnist", priority: 3, maxRestarts: 2)
+        #expect(job.status == .queued)
+        #expect(job.attempt == 0 && job.restartsUsed == 0 && job.maxRestarts == 2 && job.priority == 3)
+        #expect(job.startedAt == nil && job.finishedAt == nil && !job.resumeFromCheckpoint && !job.cancelRequested)
+        #expect(try store.job(id: job.id) == job)
+        #expect(try store.job(id: "job_0000000000000") == nil)
+        let events = try store.events(jobID: job.id, limit: 10)
+        #expect(events.map(\.type) == ["status"])
+        #expect(events.first?.dataJSON == #"{"attempt":0,"resume_from_checkpoint":false,"status":"queued"}"#)
+    }
+
+    @Test func rejectsDocumentsThatAreNotJSON() throws {
+        let store = try JobStore.make(in: directory)
+        #expect(throws: (any Error).self) {
+            try store.createJob(name: "x", priority: 0, maxRestarts: 0, submittedJSON: "{", resolvedJSON: "{}")
+        }
+        #expect(try store.listJobs(limit: 10).jobs.isEmpty)
+    }
+
+    @Test func anIdempotencyKeyReplaysTheSameBodyAndRefusesAnother() throws {
+        let store = try JobStore.make(in: directory)
+        func submit(_ hash: String) throws -> CreateOutcome {
+            try store.createJob(name: "a", priority: 0, maxRestarts: 0, submittedJSON: "{}", resolvedJSON: "{}",
+                                idempotencyKey: "key-1", bodySHA256: hash)
+        }
+        guard case .created(let job) = try submit("aaaa") else { Issue.record("not created"); return }
+        #expect(try submit("aaaa") == .replayed(job, nil))
+        try store.saveResponse(idempotencyKey: "key-1", statusCode: 201, json: #"{"id":"\#(job.id)"}"#)
+        #expect(try submit("aaaa") == .replayed(job, StoredResponse(statusCode: 201, json: #"{"id":"\#(job.id)"}"#)))
+        #expect(try submit("bbbb") == .conflict(existingJobID: job.id))
+        #expect(try store.listJobs(limit: 10).jobs.map(\.id) == [job.id])
+        #expect(try store.events(jobID: job.id, limit: 10).count == 1)
+        #expect(throws: StoreError.missingBodyHash) {
+            try store.createJob(name: "a", priority: 0, maxRestarts: 0, submittedJSON: "{}", resolvedJSON: "{}", idempotencyKey: "k")
+        }
+    }
+
+    @Test func listsNewestFirstAndPagesWithoutGapsOrRepeats() throws {
+        let store = try JobStore.make(in: directory)
+        var created: [JobRecord] = []
+        for i in 0..<25 { created.append(try store.makeJob(name: "job-\(i)")) }
+        for i in stride(from: 0, to: 25, by: 3) { _ = try store.finish(id: created[i].id, status: .cancelled) }
+
+        var seen: [String] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let page = try store.listJobs(limit: 7, cursor: cursor)
+            seen += page.jobs.map(\.id)
+            cursor = page.nextCursor
+            pages += 1
+        } while cursor != nil && pages < 10
+        #expect(pages == 4)
+        #expect(seen == created.reversed().map(\.id))
+
+        let cancelled = created.enumerated().filter { $0.offset % 3 == 0 }.map(\.element.id).reversed()
+        let first = try store.listJobs(status: .cancelled, limit: 5)
+        let second = try store.listJobs(status: .cancelled, limit: 5, cursor: first.nextCursor)
+        #expect(first.jobs.map(\.id) + second.jobs.map(\.id) == Array(cancelled))
+        #expect(second.nextCursor == nil)
+        #expect(first.jobs.allSatisfy { $0.status == .cancelled })
+        #expect(throws: StoreError.invalidCursor("nope")) { try store.listJobs(limit: 5, cursor: "nope") }
+    }
+
+    @Test func queuesByPriorityThenSubmissionTime() throws {
+        let store = try JobStore.make(in: directory)
+        let low = try store.makeJob(name: "low", priority: 0)
+        let high1 = try store.makeJob(name: "high1", priority: 5)
+        let mid = try store.makeJob(name: "mid", priority: 1)
+        let high2 = try store.makeJob(name: "high2", priority: 5)
+        let running = try store.markStarted(id: try store.makeJob(name: "running", priority: 9).id)
+        #expect(try store.queuedJobs().map(\.name) == ["high1", "high2", "mid", "low"])
+        #expect(try store.queuePosition(id: high1.id) == 1)
+        #expect(try store.queuePosition(id: high2.id) == 2)
+        #expect(try store.queuePosition(id: mid.id) == 3)
+        #expect(try store.queuePosition(id: low.id) == 4)
+        #expect(try store.queuePosition(id: running.id) == nil)
+    }
+
+    @Test func countsJobsByStatus() throws {
+        let store = try JobStore.make(in: directory)
+        let a = try store.makeJob()
+        _ = try store.makeJob()
+        _ = try store.markStarted(id: a.id)
+        let counts = try store.countsByStatus()
+        #expect(counts == [.queued: 1, .running: 1, .succeeded: 0, .failed: 0, .cancelled: 0])
+    }
+
+    @Test func finishedJobsSurviveReopeningWithAllTheirMetrics() throws {
+        var store: JobStore? = try JobStore.make(in: directory)
+        let job = try store!.makeJob()
+        _ = try store!.markStarted(id: job.id)
+        let points = (0..<300).map { MetricPoint(name: $0 % 2 == 0 ? "loss" : "lr", step: $0 / 2, value: Double($0), time: Date()) }
+        try store!.appendMetrics(jobID: job.id, points: points)
+        let finished = try store!.finish(id: job.id, status: .succeeded, resultJSON: #"{"accuracy":0.9}"#)
+        let before = try store!.metrics(jobID: job.id)
+        let events = try store!.events(jobID: job.id, limit: 100)
+        try store!.close()
+        store = nil
+
+        let reopened = try JobStore.make(in: directory)
+        #expect(try reopened.job(id: job.id) == finished)
+        #expect(try reopened.metrics(jobID: job.id) == before)
+        #expect(before["loss"]?.count == 150 && before["lr"]?.count == 150)
+        #expect(try reopened.events(jobID: job.id, limit: 100) == events)
+        #expect(try reopened.recoverInterruptedJobs().isEmpty)
+        // Ids keep increasing after a reopen.
+        #expect(try reopened.makeJob().id > job.id)
+    }
+
+    @Test func servesReadsWhileWritingFromManyThreads() throws {
+        let store = try JobStore.make(in: directory)
+        let job = try store.markStarted(id: try store.makeJob().id)
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            do {
+                for step in 0..<100 {
+                    switch worker {
+                    case 0:
+                        try store.appendMetrics(jobID: job.id, points: [MetricPoint(name: "loss", step: step, value: 1, time: Date())])
+                    case 1:
+                        _ = try store.makeJob(name: "w\(step)")
+                        try store.appendLog(jobID: job.id, lines: ["line \(step)"])
+                    default:
+                        _ = try store.listJobs(limit: 20)
+                        _ = try store.job(id: job.id)
+                        _ = try store.metrics(jobID: job.id, afterStep: step / 2)
+                        _ = try store.events(jobID: job.id, limit: 50)
+                    }
+                }
+            } catch {
+                failures.record(error)
+            }
+        }
+        #expect(failures.errors.isEmpty, "\(failures.errors)")
+        #expect(try store.metrics(jobID: job.id)["loss"]?.count == 100)
+        #expect(try store.logs(jobID: job.id, limit: 1000).count == 100)
+        #expect(try store.countsByStatus()[.queued] == 100)
+    }
+}
+
+/// Errors collected from several threads.
+private final class Failures: Sendable {
+    private let collected = Mutex<[String]>([])
+
+    func record(_ error: any Error) { collected.withLock { $0.append("\(error)") } }
+    var errors: [String] { collected.withLock { $0 } }
+}
