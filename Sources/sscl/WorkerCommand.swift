@@ -57,9 +57,13 @@ struct WorkerCommand: ParsableCommand {
 
     /// Everything from the job file to the result; throws `WorkerFailure` with the protocol's code.
     private func train(output: ProtocolOutput, stop: StopSignal, logger: Logger) throws -> TrainingOutcome {
-        let spec = try WorkerFailure.wrap("invalid_job") { try JobSpec.parse(json: try Data(contentsOf: URL(fileURLWithPath: job))) }
+        let spec = try WorkerFailure.wrap("invalid_job") {
+            try JobSpec.parse(json: try Data(contentsOf: URL(fileURLWithPath: job)))
+        }
         let outDir = URL(fileURLWithPath: dir, isDirectory: true)
-        try WorkerFailure.wrap("internal") { try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) }
+        try WorkerFailure.wrap("internal") {
+            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        }
         let base = URL(fileURLWithPath: dataDir ?? FileManager.default.currentDirectoryPath, isDirectory: true)
         let dataset = try WorkerFailure.wrap("dataset_error") {
             try DatasetLoader.load(spec.dataset, seed: spec.seed, baseDirectory: base)

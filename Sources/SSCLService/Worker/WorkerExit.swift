@@ -27,7 +27,7 @@ public enum WorkerExit: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .exited(code): "exited with status \(code)"
         case let .signalled(signal):
-            if let name = Self.signalNames[signal] { "killed by signal \(signal) (\(name))" } else { "killed by signal \(signal)" }
+            "killed by signal \(signal)" + (Self.signalNames[signal].map { " (\($0))" } ?? "")
         }
     }
 

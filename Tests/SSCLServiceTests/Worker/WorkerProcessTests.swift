@@ -95,9 +95,44 @@ import Testing
         #expect(code == "checkpoint_mismatch")
     }
 
+    @Test func resolvesDatasetPathsInTheDataDirectory() async throws {
+        let dir = try TestBinary.temporaryDirectory()
+        let data = dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        var csv = "a,b,c,d,label\n"
+        for i in 0..<120 {
+            let label = i % 2
+            csv += "\(Double(label) + Double(i % 7) * 0.1),\(i % 5),\(Double(i) * 0.01),\(1 - label),\(label)\n"
+        }
+        try Data(csv.utf8).write(to: data.appendingPathComponent("rows.csv"))
+        let job = dir.appendingPathComponent("job.json")
+        try Data("""
+            {"name": "csv", "dataset": {"format": "csv", "train": "rows.csv", "test_fraction": 0.25},
+             "model": {"encoder": "mlp", "hidden": [8], "projection": [8, 4]}, "epochs": 1, "batch_size": 32,
+             "eval": {"linear_probe": false, "knn_k": 3}}
+            """.utf8).write(to: job)
+
+        let (missing, missingExit) = try await WorkerRun(job: job, dir: dir.appendingPathComponent("a"),
+                                                         dataDirectory: dir).finish()
+        #expect(missingExit == .exited(1))
+        guard case let .error(code, message) = missing.last(where: { $0.kind != "log" }) else {
+            Issue.record("no error"); return
+        }
+        #expect(code == "dataset_error")
+        #expect(message.contains("rows.csv"))
+
+        let (messages, exit) = try await WorkerRun(job: job, dir: dir.appendingPathComponent("b"),
+                                                   dataDirectory: data).finish()
+        #expect(exit == .exited(0))
+        #expect(messages.last(where: { $0.kind != "log" })?.kind == "result")
+    }
+
     @Test func reportsAKilledWorker() async throws {
         let dir = try TestBinary.temporaryDirectory()
         let run = try WorkerRun(job: try writeJob(in: dir, epochs: 500), dir: dir.appendingPathComponent("out"))
+        // Its own process group: a Ctrl-C at the server's terminal does not reach it.
+        #expect(getpgid(run.process.pid) == run.process.pid)
+        #expect(getpgid(run.process.pid) != getpgrp())
         let (_, exit) = await run.finish(killAfterStep: 2)
         #expect(exit == .signalled(9))
         #expect(exit?.description == "killed by signal 9 (SIGKILL)")
@@ -169,12 +204,12 @@ private final class WorkerRun: Sendable {
     /// How many times `onExit` ran.
     var exitCalls: Int { exitCounter.value }
 
-    init(job: URL, dir: URL, resume: Bool = false) throws {
+    init(job: URL, dir: URL, resume: Bool = false, dataDirectory: URL? = nil) throws {
         let (stream, continuation) = AsyncStream<Event>.makeStream()
         events = stream
         let counter = exitCounter
         process = try WorkerProcess(
-            executable: TestBinary.sscl, jobFile: job, directory: dir, resume: resume, dataDirectory: nil,
+            executable: TestBinary.sscl, jobFile: job, directory: dir, resume: resume, dataDirectory: dataDirectory,
             logger: Logger(label: "test.worker"),
             onMessage: { continuation.yield(.message($0)) },
             onExit: { exit in
