@@ -11,6 +11,7 @@ extension JobStore {
             guard db.changesCount == 1 else { throw StoreError.jobNotFound(id) }
             try appendEvent(db, jobID: id, type: .progress, dataJSON: progressJSON, time: now)
         }
+        didAppendEvents(jobIDs: [id])
     }
 
     /// Stores a batch of points in one transaction, plus one `metric` event holding the whole
@@ -35,6 +36,7 @@ extension JobStore {
             }
             try appendEvent(db, jobID: jobID, type: .metric, dataJSON: try Self.json(MetricEventData(points: eventPoints)), time: now())
         }
+        didAppendEvents(jobIDs: [jobID])
     }
 
     /// The job's points by metric name, each series ordered by step. `names` nil or empty means
@@ -74,7 +76,7 @@ extension JobStore {
     @discardableResult
     public func appendLog(jobID: String, lines: [String]) throws -> [LogLine] {
         guard !lines.isEmpty else { return [] }
-        return try pool.write { db in
+        let written = try pool.write { db in
             _ = try JobRecord.require(db, id: jobID)
             let now = now()
             let time = RFC3339.string(from: now)
@@ -86,6 +88,8 @@ extension JobStore {
                 return logLine
             }
         }
+        didAppendEvents(jobIDs: [jobID])
+        return written
     }
 
     /// The job's log lines after `afterID` (exclusive), oldest first.

@@ -18,8 +18,11 @@ extension JobStore {
     public func finish(
         id: String, status: JobStatus, errorCode: String? = nil, errorMessage: String? = nil, resultJSON: String? = nil
     ) throws -> JobRecord {
-        precondition(status.isFinished, "finish(status:) takes an end state, not \(status)")
-        let allowed: Set<JobStatus> = status == .succeeded ? [.running] : [.running, .queued]
+        let allowed: Set<JobStatus> = switch status {
+        case .succeeded: [.running]
+        case .failed, .cancelled: [.running, .queued]
+        case .queued, .running: []  // not an end state: use markStarted or requeue
+        }
         return try transition(id: id, to: status, action: "finish as \(status.rawValue)", allowedFrom: allowed) { db, _, now in
             try db.execute(sql: """
                 UPDATE job SET status = ?, finished_at = ?, error_code = ?, error_message = ?, result_json = ?,
@@ -85,6 +88,7 @@ extension JobStore {
                 return job
             }
         }
+        didAppendEvents(jobIDs: changed.map(\.id))
         for job in changed {
             logger.info("recovered interrupted job", metadata: ["job": "\(job.id)", "status": "\(job.status.rawValue)"])
         }
@@ -121,6 +125,7 @@ extension JobStore {
             return updated
         }
         logger.debug("job \(status.rawValue)", metadata: ["job": "\(id)", "attempt": "\(job.attempt)"])
+        didAppendEvents(jobIDs: [id])
         return job
     }
 }

@@ -12,6 +12,7 @@ public final class JobStore: Sendable {
     let pool: DatabasePool
     let logger: Logger
     private let clock: @Sendable () -> Date
+    private let observers = EventObservers()
 
     /// Opens (creating if needed) the database at `path` in WAL mode with a 5 s busy timeout and
     /// foreign keys on, and applies the pending migrations of `migrations`.
@@ -38,6 +39,18 @@ public final class JobStore: Sendable {
         try pool.close()
     }
 
+    /// Calls `observer` with a job's id after each committed write that appended events for that
+    /// job, on the writing thread: event streams can wake at once instead of polling. Keep it
+    /// short and non-blocking.
+    public func observeEvents(_ observer: @escaping @Sendable (_ jobID: String) -> Void) {
+        observers.add(observer)
+    }
+
+    /// Tells the observers that `jobIDs` have new events; call after the write committed.
+    func didAppendEvents(jobIDs: [String]) {
+        observers.notify(jobIDs)
+    }
+
     /// The current time as stored: whole milliseconds.
     func now() -> Date {
         RFC3339.truncatedToMilliseconds(clock())
@@ -52,7 +65,7 @@ public final class JobStore: Sendable {
         idempotencyKey: String? = nil, bodySHA256: String? = nil
     ) throws -> CreateOutcome {
         if idempotencyKey != nil && bodySHA256 == nil { throw StoreError.missingBodyHash }
-        return try pool.write { db in
+        let outcome: CreateOutcome = try pool.write { db in
             if let idempotencyKey,
                let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_key WHERE key = ?", arguments: [idempotencyKey]) {
                 let jobID: String = row["job_id"]
@@ -83,6 +96,11 @@ public final class JobStore: Sendable {
             try appendStatusEvent(db, job: job, time: now)
             return .created(job)
         }
+        if case .created(let job) = outcome {
+            logger.debug("job queued", metadata: ["job": "\(job.id)"])
+            didAppendEvents(jobIDs: [job.id])
+        }
+        return outcome
     }
 
     /// Saves the response sent for an idempotent submission, so a replay can send it again.
@@ -91,6 +109,15 @@ public final class JobStore: Sendable {
             try db.execute(
                 sql: "UPDATE idempotency_key SET status_code = ?, response_json = ? WHERE key = ?",
                 arguments: [statusCode, json, idempotencyKey])
+        }
+    }
+
+    /// Forgets idempotency keys created before `date` (their jobs stay); returns how many.
+    @discardableResult
+    public func deleteIdempotencyKeys(createdBefore date: Date) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [RFC3339.string(from: date)])
+            return db.changesCount
         }
     }
 

@@ -35,6 +35,9 @@ import Testing
         #expect(throws: StoreError.illegalTransition(jobID: queued.id, from: .queued, to: "finish as succeeded")) {
             try store.finish(id: queued.id, status: .succeeded)
         }
+        #expect(throws: StoreError.illegalTransition(jobID: queued.id, from: .queued, to: "finish as running")) {
+            try store.finish(id: queued.id, status: .running)
+        }
         #expect(try store.finish(id: queued.id, status: .cancelled).status == .cancelled)
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import SSCLStore
 
@@ -40,6 +39,10 @@ import Testing
         #expect(try submit("bbbb") == .conflict(existingJobID: job.id))
         #expect(try store.listJobs(limit: 10).jobs.map(\.id) == [job.id])
         #expect(try store.events(jobID: job.id, limit: 10).count == 1)
+        #expect(try store.deleteIdempotencyKeys(createdBefore: job.createdAt) == 0)
+        #expect(try store.deleteIdempotencyKeys(createdBefore: job.createdAt.addingTimeInterval(0.001)) == 1)
+        #expect(try submit("bbbb") != .conflict(existingJobID: job.id))
+        #expect(try store.job(id: job.id) == job)
         #expect(throws: StoreError.missingBodyHash) {
             try store.createJob(name: "a", priority: 0, maxRestarts: 0, submittedJSON: "{}", resolvedJSON: "{}", idempotencyKey: "k")
         }
@@ -118,10 +121,25 @@ import Testing
         #expect(try reopened.makeJob().id > job.id)
     }
 
+    @Test func observersHearOfEveryWriteThatAddsEvents() throws {
+        let store = try JobStore.make(in: directory)
+        let heard = Collector()
+        store.observeEvents { heard.record($0) }
+        let job = try store.makeJob()
+        _ = try store.markStarted(id: job.id)
+        try store.updateProgress(id: job.id, progressJSON: "{}")
+        try store.appendMetrics(jobID: job.id, points: [MetricPoint(name: "loss", step: 0, value: 1, time: Date())])
+        try store.appendLog(jobID: job.id, lines: ["a", "b"])
+        try store.setCancelRequested(id: job.id)
+        _ = try store.finish(id: job.id, status: .cancelled)
+        _ = try store.job(id: job.id)
+        #expect(heard.items == Array(repeating: job.id, count: 6))
+    }
+
     @Test func servesReadsWhileWritingFromManyThreads() throws {
         let store = try JobStore.make(in: directory)
         let job = try store.markStarted(id: try store.makeJob().id)
-        let failures = Failures()
+        let failures = Collector()
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             do {
                 for step in 0..<100 {
@@ -142,17 +160,18 @@ import Testing
                 failures.record(error)
             }
         }
-        #expect(failures.errors.isEmpty, "\(failures.errors)")
+        #expect(failures.items.isEmpty, "\(failures.items)")
         #expect(try store.metrics(jobID: job.id)["loss"]?.count == 100)
         #expect(try store.logs(jobID: job.id, limit: 1000).count == 100)
         #expect(try store.countsByStatus()[.queued] == 100)
     }
 }
 
-/// Errors collected from several threads.
-private final class Failures: Sendable {
-    private let collected = Mutex<[String]>([])
+/// Strings collected from several threads.
+final class Collector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [String] = []
 
-    func record(_ error: any Error) { collected.withLock { $0.append("\(error)") } }
-    var errors: [String] { collected.withLock { $0 } }
+    func record(_ item: Any) { lock.withLock { collected.append("\(item)") } }
+    var items: [String] { lock.withLock { collected } }
 }
