@@ -1,0 +1,33 @@
+import Foundation
+import SSCLEngine
+
+/// Dataset files named in a job must lie inside the server's data directory (relative paths
+/// resolve against it), after following symlinks, so a job cannot read arbitrary files.
+struct DatasetPathPolicy {
+    let dataDirectory: URL
+
+    func issues(for dataset: DatasetSpec) -> [(String, String)] {
+        switch dataset.source {
+        case .builtin:
+            return []
+        case let .idx(path):
+            return check(path, field: "dataset.path")
+        case let .csv(train, test, _):
+            return check(train, field: "dataset.train") + (test.map { check($0, field: "dataset.test") } ?? [])
+        }
+    }
+
+    /// The absolute path a job's relative path means.
+    func resolve(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : dataDirectory.appendingPathComponent(path)
+    }
+
+    private func check(_ path: String, field: String) -> [(String, String)] {
+        let root = dataDirectory.resolvingSymlinksInPath().standardizedFileURL.path
+        let target = resolve(path).resolvingSymlinksInPath().standardizedFileURL.path
+        guard target == root || target.hasPrefix(root + "/") else {
+            return [(field, "must be inside the data directory \(root) (symlinks are followed)")]
+        }
+        return []
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// What `sscl serve` is started with.
+public struct ServiceConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// With a token, every `/v1` call needs `Authorization: Bearer <token>`.
+    public var token: String?
+    /// Host names accepted in the `Host` header besides the bound address and localhost.
+    public var allowedHosts: [String] = []
+    /// Dataset paths in jobs resolve inside it (relative paths against it).
+    public var dataDirectory: URL
+    /// The dashboard's files.
+    public var publicDirectory: URL?
+    public var maxBodyBytes = 1 << 20
+    /// Seconds a client has to send complete request headers.
+    public var headerTimeout: Double = 10
+    /// Seconds an idle keep-alive connection stays open.
+    public var idleTimeout: Double = 60
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+    }
+
+    /// True when bound to a loopback address only.
+    public var isLoopback: Bool {
+        host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

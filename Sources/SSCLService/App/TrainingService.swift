@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import SSCLHTTP
+import SSCLStore
+
+/// `sscl serve` assembled: the store, the scheduler, the event streams and the HTTP server.
+/// Started in that order and stopped in reverse.
+public final class TrainingService: @unchecked Sendable {
+    public let configuration: ServiceConfiguration
+    public let store: JobStore
+    public let scheduler: JobScheduler
+    let streams: EventStreamHub
+    let telemetry = ServiceTelemetry()
+    let server: HTTPServer
+    let logger: Logger
+
+    public enum StartError: Error, CustomStringConvertible {
+        case tokenRequired(host: String)
+        public var description: String {
+            switch self {
+            case let .tokenRequired(host): "binding to \(host) (not loopback) needs --token or SSCL_TOKEN"
+            }
+        }
+    }
+
+    public init(configuration: ServiceConfiguration, scheduler schedulerConfiguration: JobScheduler.Configuration,
+                databasePath: String, migrations: URL, logger: Logger) throws {
+        if !configuration.isLoopback && (configuration.token ?? "").isEmpty {
+            throw StartError.tokenRequired(host: configuration.host)
+        }
+        self.configuration = configuration
+        self.logger = logger
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        store = try JobStore(path: databasePath, migrations: migrations, logger: logger)
+        scheduler = JobScheduler(configuration: schedulerConfiguration, store: store, logger: logger)
+        streams = EventStreamHub(store: store, logger: logger)
+        let router = APIRouter(configuration: configuration, store: store, scheduler: scheduler,
+                               streams: streams, telemetry: telemetry, logger: logger)
+        var http = HTTPServerConfiguration()
+        http.host = configuration.host
+        http.port = configuration.port
+        http.maxBodyBytes = configuration.maxBodyBytes
+        http.headerTimeout = configuration.headerTimeout
+        http.idleTimeout = configuration.idleTimeout
+        let telemetry = self.telemetry
+        server = HTTPServer(configuration: http, handler: router, logger: logger,
+                            onRequestCompleted: { request, status, seconds in
+                                telemetry.record(method: request.method, status: status, seconds: seconds)
+                            })
+    }
+
+    /// The bound port (after `start`).
+    public var port: Int { server.port }
+
+    public func start() throws {
+        try scheduler.start()
+        streams.start()
+        try server.start()
+        logger.notice("sscl serving", metadata: ["url": "http://\(configuration.host):\(server.port)/"])
+    }
+
+    /// Graceful: stop accepting, finish in-flight requests, checkpoint running jobs (they
+    /// resume at the next start).
+    public func shutdown() {
+        logger.notice("shutting down")
+        streams.stop()
+        server.shutdown(gracePeriod: 5)
+        scheduler.shutdown()
+        try? store.close()
+    }
+}

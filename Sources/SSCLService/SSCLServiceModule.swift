@@ -1,2 +1,0 @@
-/// The training service: REST API, scheduler and worker processes.
-public enum SSCLServiceModule {}

@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import SSCLEngine
+import SSCLStore
+
+/// Runs queued jobs in worker processes, at most `maxConcurrentJobs` at a time, in the order
+/// priority (high first) then submission time, and records what the workers report.
+///
+/// All decisions happen on one serial dispatch queue (never Swift's cooperative pool); the
+/// store is the only state that outlives the process. A worker that dies unexpectedly ends its
+/// attempt with the reason and the job restarts from its checkpoint, up to `max_restarts`.
+public final class JobScheduler: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        /// The `sscl` executable that provides the `worker` subcommand.
+        public var executable: URL
+        /// One folder per job (`<runs>/<job id>/`): job.json, checkpoint.bin, model.safetensors, ...
+        public var runsDirectory: URL
+        /// Relative dataset paths resolve against it.
+        public var dataDirectory: URL?
+        public var maxConcurrentJobs: Int = 1
+        /// Seconds a worker gets to checkpoint after SIGTERM before SIGKILL.
+        public var stopGracePeriod: Double = 20
+
+        public init(executable: URL, runsDirectory: URL, dataDirectory: URL?, maxConcurrentJobs: Int = 1) {
+            self.executable = executable
+            self.runsDirectory = runsDirectory
+            self.dataDirectory = dataDirectory
+            self.maxConcurrentJobs = maxConcurrentJobs
+        }
+    }
+
+    /// Why a worker was asked to stop.
+    enum StopReason { case cancel, shutdown }
+
+    /// A job whose worker is alive.
+    final class RunningJob {
+        let id: String
+        let worker: WorkerProcess
+        var stopReason: StopReason?
+        var result: Data?
+        var error: (code: String, message: String)?
+        var pendingPoints: [MetricPoint] = []
+        var pendingLogs: [String] = []
+        var lastFlush = Date()
+        var lastProgress = Date.distantPast
+        var latestProgress: String?
+
+        init(id: String, worker: WorkerProcess) {
+            self.id = id
+            self.worker = worker
+        }
+    }
+
+    public let configuration: Configuration
+    let store: JobStore
+    let logger: Logger
+    let queue = DispatchQueue(label: "sscl.scheduler")
+    var running: [String: RunningJob] = [:]
+    var accepting = true
+    /// Training images/s of each running job, for `/metrics`.
+    private let throughputLock = NSLock()
+    private var throughput: [String: Double] = [:]
+    private var flushTimer: DispatchSourceTimer?
+
+    public init(configuration: Configuration, store: JobStore, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Re-queues jobs left `running` by a previous process (they resume from their checkpoints)
+    /// and starts whatever the queue allows.
+    public func start() throws {
+        try FileManager.default.createDirectory(at: configuration.runsDirectory, withIntermediateDirectories: true)
+        for job in try store.recoverInterruptedJobs() {
+            logger.notice("job re-queued after a restart of the server", metadata: ["job": "\(job.id)"])
+        }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.setEventHandler { [weak self] in self?.flushAll(force: false) }
+        timer.resume()
+        flushTimer = timer
+        poke()
+    }
+
+    /// Looks at the queue again (after a submission, a retry or a finished job).
+    public func poke() {
+        queue.async { self.fillSlots() }
+    }
+
+    /// The job's folder.
+    public func directory(of id: String) -> URL {
+        configuration.runsDirectory.appendingPathComponent(id, isDirectory: true)
+    }
+
+    /// Sum of the running jobs' latest images/s.
+    public var trainingImagesPerSecond: Double {
+        throughputLock.lock(); defer { throughputLock.unlock() }
+        return throughput.values.reduce(0, +)
+    }
+
+    func setThroughput(_ id: String, _ value: Double?) {
+        throughputLock.lock(); defer { throughputLock.unlock() }
+        throughput[id] = value
+    }
+
+    /// Number of jobs with a live worker.
+    public var runningCount: Int { queue.sync { running.count } }
+
+    private func fillSlots() {
+        guard accepting else { return }
+        while running.count < configuration.maxConcurrentJobs {
+            let next: JobRecord?
+            do {
+                next = try store.queuedJobs().first { running[$0.id] == nil }
+            } catch {
+                logger.error("cannot read the queue: \(error)")
+                return
+            }
+            guard let job = next else { return }
+            launch(job)
+        }
+    }
+
+    private func launch(_ job: JobRecord) {
+        let dir = directory(of: job.id)
+        let jobFile = dir.appendingPathComponent("job.json")
+        let checkpoint = dir.appendingPathComponent("checkpoint.bin")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data(job.resolvedJSON.utf8).write(to: jobFile, options: .atomic)
+            let resume = job.resumeFromCheckpoint && FileManager.default.fileExists(atPath: checkpoint.path)
+            if !job.resumeFromCheckpoint { try? FileManager.default.removeItem(at: checkpoint) }
+            if resume {
+                let points = MetricsBackfill.points(fromFileAt: dir.appendingPathComponent("metrics.jsonl"))
+                if !points.isEmpty { try store.appendMetrics(jobID: job.id, points: points) }
+            }
+            let started = try store.markStarted(id: job.id)
+            var workerLogger = logger
+            workerLogger[metadataKey: "job"] = "\(job.id)"
+            let id = job.id
+            let worker = try WorkerProcess(
+                executable: configuration.executable, jobFile: jobFile, directory: dir, resume: resume,
+                dataDirectory: configuration.dataDirectory, logger: workerLogger,
+                onMessage: { [weak self] message in
+                    guard let self else { return }
+                    self.queue.async { self.handle(message, from: id) }
+                },
+                onExit: { [weak self] exit in
+                    guard let self else { return }
+                    self.queue.async { self.workerExited(id, exit) }
+                })
+            running[id] = RunningJob(id: id, worker: worker)
+            logger.info("job started", metadata: [
+                "job": "\(id)", "attempt": "\(started.attempt)", "resume": "\(resume)", "pid": "\(worker.pid)",
+            ])
+        } catch {
+            logger.error("cannot start job", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            _ = try? store.finish(id: job.id, status: .failed, errorCode: "worker_start_failed",
+                                  errorMessage: "the worker could not be started: \(error)")
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SSCLEngine
+import SSCLService
+import SSCLStore
+
+/// `sscl serve`: the long-running training service.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the training service: REST API, scheduler and dashboard.",
+        discussion: """
+            With no arguments: http://127.0.0.1:8080/, database and data under ./.sscl/, built-in \
+            datasets. SIGINT/SIGTERM stop gracefully: running jobs checkpoint and resume at the next start.
+            """
+    )
+
+    @Option(help: "Address to bind (non-loopback needs --token).") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: ArgumentHelp("SQLite database file.", valueName: "PATH")) var db = ".sscl/sscl.db"
+    @Option(help: ArgumentHelp("Dataset paths in jobs resolve inside this folder.", valueName: "DIR")) var dataDir = ".sscl/data"
+    @Option(help: ArgumentHelp("Job folders (checkpoints, models).", valueName: "DIR")) var runsDir = ".sscl/runs"
+    @Option(help: "Jobs trained at the same time.") var maxConcurrentJobs = 1
+    @Option(help: "Require Authorization: Bearer <token> on /v1 (or set SSCL_TOKEN).") var token: String?
+    @Option(help: "Another host name to accept in the Host header (repeatable).") var allowedHost: [String] = []
+    @Option(help: ArgumentHelp("The dashboard's folder (default: Public/ found beside the binary or here).", valueName: "DIR"))
+    var publicDir: String?
+    @Option(help: ArgumentHelp("The migrations folder (default: migrations/ found beside the binary or here).", valueName: "DIR"))
+    var migrations: String?
+    @Option(help: "Largest accepted request body in bytes.") var maxBodyBytes = 1 << 20
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
+        guard maxConcurrentJobs >= 1 else { throw ValidationError("--max-concurrent-jobs must be >= 1") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "sscl")
+        guard let migrationsURL = migrations.map({ URL(fileURLWithPath: $0) }) ?? Migrator.locateMigrations() else {
+            printError("cannot find the migrations/ folder; pass --migrations DIR or set SSCL_MIGRATIONS")
+            throw ExitCode(1)
+        }
+        var configuration = ServiceConfiguration(dataDirectory: URL(fileURLWithPath: dataDir).standardizedFileURL)
+        configuration.host = host
+        configuration.port = port
+        configuration.token = token ?? ProcessInfo.processInfo.environment["SSCL_TOKEN"]
+        if configuration.token?.isEmpty == true { configuration.token = nil }
+        configuration.allowedHosts = allowedHost
+        configuration.publicDirectory = publicDir.map { URL(fileURLWithPath: $0) } ?? Self.locate("Public", marker: "index.html")
+        configuration.maxBodyBytes = maxBodyBytes
+        var scheduler = JobScheduler.Configuration(
+            executable: Self.executableURL, runsDirectory: URL(fileURLWithPath: runsDir).standardizedFileURL,
+            dataDirectory: configuration.dataDirectory, maxConcurrentJobs: maxConcurrentJobs)
+        scheduler.stopGracePeriod = 20
+        let service: TrainingService
+        do {
+            service = try TrainingService(configuration: configuration, scheduler: scheduler,
+                                          databasePath: db, migrations: migrationsURL, logger: logger)
+            try service.start()
+        } catch {
+            printError("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        if configuration.publicDirectory == nil { logger.warning("no Public/ folder found: the dashboard is not served") }
+        printError("sscl \(SSCLVersion.string) serving http://\(host == "::1" ? "[::1]" : host):\(service.port)/ (Ctrl-C to stop)")
+
+        let done = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        service.shutdown()
+        _ = sources
+    }
+
+    /// This process's own binary, which also provides `sscl worker`.
+    static var executableURL: URL {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+    }
+
+    /// A folder named `name` holding `marker`: env override, then upwards from the binary, then here.
+    static func locate(_ name: String, marker: String) -> URL? {
+        if let env = ProcessInfo.processInfo.environment["SSCL_PUBLIC"] { return URL(fileURLWithPath: env) }
+        var starts = [executableURL.deletingLastPathComponent()]
+        starts.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        for start in starts {
+            var dir = start
+            for _ in 0..<6 {
+                let candidate = dir.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(marker).path) { return candidate }
+                dir = dir.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }
+}
