@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages sscl builds and runs with (Debian). Safe to run again.
+# Installs the Debian packages sscl builds and runs with; with --test also what the tests
+# use (headless Chromium for the dashboard test). Safe to run again.
 set -euo pipefail
 pkgs=(libopenblas-dev zlib1g-dev pkg-config libsqlite3-dev libcurl4-openssl-dev)
+if [[ "${1:-}" == "--test" ]]; then pkgs+=(chromium); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
   sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

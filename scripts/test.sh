@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test.
+# Installs what is missing, builds, and runs every test (what CI runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 # Optional interop check: the Python safetensors reader (skipped if PyPI is unreachable).
 python3 -c "import safetensors, numpy" 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check --timeout 20 --retries 1 safetensors numpy 2>/dev/null \
   || echo "note: python safetensors unavailable; the interop test will be skipped"
+bash scripts/check-dockerfile.sh
 swift build --build-tests
 swift test
