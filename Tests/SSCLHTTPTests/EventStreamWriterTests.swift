@@ -54,6 +54,25 @@ import Testing
         #expect(notified.withLock { $0 } == 1)
     }
 
+    @Test func aStreamNobodyReadsIsDropped() throws {
+        let routes = TestRoutes()
+        let server = try HTTPServer.make({ $0.maxStreamBacklogBytes = 256 << 10 }, handler: routes)
+        defer { server.shutdown(gracePeriod: 1) }
+        let client = try server.client()
+        try client.send(get("/events"))
+        _ = try client.readResponse(bodyExpected: false)
+        let writer = try #require(routes.streams.writer())
+        let chunk = String(repeating: "x", count: 64 << 10)
+        var sent = 0
+        // The kernel buffers a few MB; after that the backlog limit must end the stream.
+        while writer.send(event: nil, id: nil, data: chunk) && sent < 2000 {
+            sent += 1
+            if sent % 16 == 0 { usleep(2000) }
+        }
+        #expect(eventually { writer.isClosed })
+        #expect(sent < 2000)
+    }
+
     @Test func shutdownEndsOpenStreams() throws {
         let routes = TestRoutes()
         let server = try HTTPServer.make(handler: routes)

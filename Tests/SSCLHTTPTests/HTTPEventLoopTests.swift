@@ -177,6 +177,7 @@ import Testing
         }
         let server = try HTTPServer.make { $0.maxConnections = 2000 }
         defer { server.shutdown(gracePeriod: 2) }
+        let threadsBefore = Self.threadCount()
         var idle: [RawClient] = []
         for index in 0..<1000 {
             let client = try server.client()
@@ -187,6 +188,8 @@ import Testing
             }
             idle.append(client)
         }
+        // No thread per connection (other tests running in parallel may add a few of their own).
+        #expect(Self.threadCount() - threadsBefore < 200)
         let started = Date()
         let client = try server.client()
         try client.send(get("/hello"))
@@ -196,6 +199,10 @@ import Testing
         #expect(try idle[1].readResponse().status == 200)
         try idle[998].send(get("/hello"))
         #expect(try idle[998].readResponse().status == 200)
+    }
+
+    private static func threadCount() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
     }
 
     @Test func randomBytesNeverCrashOrHangTheServer() throws {

@@ -54,4 +54,21 @@ import Testing
         }
         #expect(error.status == status)
     }
+
+    @Test func randomHeadsNeverCrashTheParser() {
+        var generator = SeededGenerator(seed: 7)
+        let pieces = ["GET", "POST", " ", "/", "%", "%4", "?", "=", "&", "HTTP/1.1", "HTTP/1.0", "\r\n", "\n", "\r",
+                      ":", "Host", "Content-Length", "Transfer-Encoding", "Connection", "close", "\u{0}", "\t", "é", "99999999999999999999"]
+        for _ in 0..<5000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...40, using: &generator) { text += pieces.randomElement(using: &generator)! }
+            var bytes = Array(text.utf8)
+            if Bool.random(using: &generator) { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
+            _ = RequestHeadParser.headEnd(in: bytes, from: Int.random(in: 0...bytes.count, using: &generator))
+            switch RequestHeadParser.parse(bytes[...]) {
+            case .success(let head): #expect(head.contentLength >= 0)
+            case .failure(let error): #expect([400, 411, 501, 505].contains(error.status))
+            }
+        }
+    }
 }

@@ -21,8 +21,11 @@ extension HTTPEventLoop {
                 status: handled.status, headers: headers, contentLength: forbidsBody ? nil : data.count,
                 keepAlive: keepAlive, date: date.current())
             connection.outbound.append(.data(head))
-            if !request.isHead && !forbidsBody && !data.isEmpty { connection.outbound.append(.data(data)) }
-            connection.outboundBytes += head.count + data.count
+            connection.outboundBytes += head.count
+            if !request.isHead && !forbidsBody && !data.isEmpty {
+                connection.outbound.append(.data(data))
+                connection.outboundBytes += data.count
+            }
             connection.phase = .writing
         case .file(let descriptor, let size):
             head = ResponseHead.serialize(
@@ -114,6 +117,7 @@ extension HTTPEventLoop {
     private func finishResponse(_ connection: HTTPConnection, keepAlive: Bool) {
         connection.requestsServed += 1
         connection.streamEnding = false
+        connection.outboundBytes = 0
         if case .streaming(let writer) = connection.phase { writer.markClosed() }
         guard keepAlive, !draining, !connection.closeAfterResponse, !connection.peerClosed else {
             closeGracefully(connection)
