@@ -73,12 +73,15 @@ let package = Package(
         ),
         .testTarget(
             name: "SSCLEngineTests",
-            dependencies: ["SSCLEngine"],
+            dependencies: ["SSCLEngine", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SSCLStoreTests", dependencies: ["SSCLStore"]),
-        .testTarget(name: "SSCLHTTPTests", dependencies: ["SSCLHTTP"]),
-        .testTarget(name: "SSCLServiceTests", dependencies: ["SSCLService", "sscl"]),
+        .testTarget(name: "SSCLStoreTests", dependencies: ["SSCLStore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SSCLHTTPTests", dependencies: ["SSCLHTTP", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "SSCLServiceTests",
+            dependencies: ["SSCLService", "sscl", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ssclTests", dependencies: ["sscl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""sscl vs PyTorch CPU: full training steps on the same shapes, interleaved in one run.
+
+For every configuration (mlp, cnn) x (ntxent, sscl) x (1, 2 threads) it alternates
+`sscl bench --json` and `shared/reference/torch_bench.py`, `--rounds` times each, and reports
+the median of the per-run medians, the ratio (PyTorch ms / sscl ms: above 1 means sscl is
+faster) and peak memory. Writes benchmarks/speed.md. Run through benchmarks/speed.sh, which
+builds sscl in release mode and installs the CPU-only torch into benchmarks/.venv.
+"""
+import argparse, json, os, platform, statistics, subprocess, sys, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")][-1]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sscl", default=os.path.join(ROOT, ".build/release/sscl"))
+    p.add_argument("--torch-python", default=None, help="python with torch; omit to report sscl alone")
+    p.add_argument("--reference", default=os.path.join(ROOT, "..", "shared", "reference", "torch_bench.py"))
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--out", default=os.path.join(HERE, "speed.md"))
+    a = p.parse_args()
+    have_torch = a.torch_python is not None and os.path.exists(a.reference)
+    torch_version = None
+    if have_torch:
+        try:
+            torch_version = subprocess.run([a.torch_python, "-c", "import torch; print(torch.__version__)"],
+                                           check=True, capture_output=True, text=True).stdout.strip()
+        except subprocess.CalledProcessError:
+            have_torch = False
+    if not have_torch:
+        print("PyTorch is not available: reporting sscl's figures alone", file=sys.stderr)
+    rows = []
+    for model in ("mlp", "cnn"):
+        for loss in ("ntxent", "sscl"):
+            for threads in (1, 2):
+                steps = a.steps if model == "mlp" else max(5, a.steps // 4)
+                ours, theirs = [], []
+                for r in range(a.rounds):
+                    ours.append(run_json([a.sscl, "bench", "--json", "--model", model, "--loss", loss,
+                                          "--threads", str(threads), "--steps", str(steps)]))
+                    if have_torch:
+                        theirs.append(run_json([a.torch_python, a.reference, "--model", model, "--loss", loss,
+                                                "--threads", str(threads), "--steps", str(steps)]))
+                row = {
+                    "model": model, "loss": loss, "threads": threads,
+                    "sscl_ms": statistics.median(o["step_ms_median"] for o in ours),
+                    "sscl_gflops": statistics.median(o["gflops"] for o in ours),
+                    "sscl_rss": max(o["peak_rss_mb"] for o in ours),
+                    "torch_ms": statistics.median(t["step_ms_median"] for t in theirs) if theirs else None,
+                    "torch_rss": max(t["peak_rss_mb"] for t in theirs) if theirs else None,
+                    "blas": ours[0].get("blas_core"),
+                }
+                row["ratio"] = row["torch_ms"] / row["sscl_ms"] if row["torch_ms"] else None
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    fmt = lambda x, f="{:.1f}": "—" if x is None else f.format(x)
+    lines = [
+        "# Training-step speed: sscl vs PyTorch (CPU)",
+        "",
+        f"`bash benchmarks/speed.sh` on {time.strftime('%Y-%m-%d', time.gmtime())}: {os.cpu_count()} cores "
+        f"({platform.processor() or platform.machine()}), OpenBLAS kernel {rows[0]['blas']}, "
+        f"PyTorch {torch_version or 'not available'}. Batch 256 (512 views), 28x28 input; forward, loss, backward "
+        f"and SGD step on fixed random input; median of {a.rounds} interleaved runs of per-run medians "
+        f"({a.steps} steps mlp, {max(5, a.steps // 4)} cnn). Ratio = PyTorch ms / sscl ms (above 1: sscl faster).",
+        "",
+        "| model | loss | threads | sscl ms | PyTorch ms | ratio | sscl GFLOPS | sscl peak MB | PyTorch peak MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['loss']} | {r['threads']} | {fmt(r['sscl_ms'])} | {fmt(r['torch_ms'])} | "
+                     f"{fmt(r['ratio'], '{:.2f}')} | {fmt(r['sscl_gflops'])} | {fmt(r['sscl_rss'], '{:.0f}')} | "
+                     f"{fmt(r['torch_rss'], '{:.0f}')} |")
+    cost = []
+    for model in ("mlp", "cnn"):
+        for threads in (1, 2):
+            n = next(r for r in rows if r["model"] == model and r["loss"] == "ntxent" and r["threads"] == threads)
+            s = next(r for r in rows if r["model"] == model and r["loss"] == "sscl" and r["threads"] == threads)
+            cost.append(f"{model}/{threads}t: {100 * (s['sscl_ms'] / n['sscl_ms'] - 1):+.1f}%")
+    lines += ["", "SSCL's cost over NT-Xent per step (sscl): " + ", ".join(cost) + "."]
+    with open(a.out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    sys.path.insert(0, HERE)
+    import report
+    report.assemble()
+
+
+if __name__ == "__main__":
+    main()
