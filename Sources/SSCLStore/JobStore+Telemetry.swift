@@ -65,9 +65,21 @@ extension JobStore {
 
     /// The value at the highest step of each of the job's metrics.
     public func latestMetrics(jobID: String) throws -> [String: Double] {
-        // SQLite takes the bare columns of a max() aggregate from the row holding the maximum.
+        // A loose index scan: each distinct name and its last point are index seeks on the
+        // (job_id, name, step) key, so the cost does not grow with the number of steps
+        // (a GROUP BY would read every point, and `GET /v1/jobs/{id}` calls this).
         let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, value, max(step) FROM metric WHERE job_id = ? GROUP BY name", arguments: [jobID])
+            try Row.fetchAll(db, sql: """
+                WITH RECURSIVE names(name) AS (
+                    SELECT (SELECT min(name) FROM metric WHERE job_id = ?1)
+                    UNION ALL
+                    SELECT (SELECT min(name) FROM metric WHERE job_id = ?1 AND name > names.name)
+                    FROM names WHERE names.name IS NOT NULL
+                )
+                SELECT name, (SELECT value FROM metric WHERE job_id = ?1 AND metric.name = names.name
+                              ORDER BY step DESC LIMIT 1) AS value
+                FROM names WHERE name IS NOT NULL
+                """, arguments: [jobID])
         }
         return Dictionary(uniqueKeysWithValues: rows.map { (($0["name"] as String), ($0["value"] as Double?) ?? .nan) })
     }

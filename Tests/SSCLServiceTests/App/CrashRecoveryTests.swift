@@ -39,10 +39,8 @@ import Testing
         #expect(loss.compactMap { $0["step"] as? Int } == Array(1...48))
     }
 
-    @Test func killingTheServerLosesNoFinishedWorkAndTheJobResumes() throws {
-        let root = try TestBinary.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        func startServer() throws -> (Process, Int) {
+    /// `sscl serve` as a child process on a free port, with its state under `root`.
+    static func startServer(root: URL) throws -> (Process, Int) {
             let process = Process()
             process.executableURL = TestBinary.sscl
             process.arguments = ["serve", "--port", "0", "--db", root.appendingPathComponent("db.sqlite").path,
@@ -63,7 +61,12 @@ import Testing
             }
             let port = text.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
             return (process, port)
-        }
+    }
+
+    @Test func killingTheServerLosesNoFinishedWorkAndTheJobResumes() throws {
+        let root = try TestBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        func startServer() throws -> (Process, Int) { try Self.startServer(root: root) }
         let (first, port) = try startServer()
         #expect(port > 0)
         let base = "http://127.0.0.1:\(port)"
@@ -96,5 +99,36 @@ import Testing
             let step = point["step"] as? Int
             #expect(after.contains { $0["step"] as? Int == step }, "step \(step ?? -1) recorded before the crash is still there")
         }
+    }
+
+    @Test func sigtermCheckpointsRunningJobsAndTheyResumeAtTheNextStart() throws {
+        let root = try TestBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (first, port) = try Self.startServer(root: root)
+        let base = "http://127.0.0.1:\(port)"
+        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 10)).json["id"] as? String)
+        try C.waitUntil(60) {
+            let job = try C.request("GET", "\(base)/v1/jobs/\(id)").json
+            return ((job["progress"] as? [String: Any])?["step"] as? Int ?? 0) >= 6
+        }
+        let stoppedAt = Date()
+        first.terminate()  // SIGTERM
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(stoppedAt) < 15)
+
+        let (second, port2) = try Self.startServer(root: root)
+        defer { second.terminate(); second.waitUntilExit() }
+        let base2 = "http://127.0.0.1:\(port2)"
+        var job: [String: Any] = [:]
+        try C.waitUntil(120) {
+            job = try C.request("GET", "\(base2)/v1/jobs/\(id)").json
+            return ["succeeded", "failed"].contains(job["status"] as? String ?? "")
+        }
+        #expect(job["status"] as? String == "succeeded", "\(job["error"] ?? "")")
+        #expect(job["attempt"] as? Int == 2)
+        #expect(job["restarts_used"] as? Int == 0, "a shutdown is not a crash")
+        let logs = try C.request("GET", "\(base2)/v1/jobs/\(id)/logs").json["lines"] as? [[String: Any]] ?? []
+        #expect(logs.contains { ($0["line"] as? String)?.contains("resuming from the checkpoint") == true })
     }
 }
