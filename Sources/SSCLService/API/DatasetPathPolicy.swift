@@ -22,11 +22,17 @@ struct DatasetPathPolicy {
         path.hasPrefix("/") ? URL(fileURLWithPath: path) : dataDirectory.appendingPathComponent(path)
     }
 
+    /// The data directory and the built-in datasets' folders, symlinks resolved.
+    private var roots: [String] {
+        ([dataDirectory] + DatasetLoader.builtinInfo().map { URL(fileURLWithPath: $0.location) })
+            .map { $0.resolvingSymlinksInPath().standardizedFileURL.path }
+    }
+
     private func check(_ path: String, field: String) -> [(String, String)] {
-        let root = dataDirectory.resolvingSymlinksInPath().standardizedFileURL.path
         let target = resolve(path).resolvingSymlinksInPath().standardizedFileURL.path
-        guard target == root || target.hasPrefix(root + "/") else {
-            return [(field, "must be inside the data directory \(root) (symlinks are followed)")]
+        guard roots.contains(where: { target == $0 || target.hasPrefix($0 + "/") }) else {
+            let root = dataDirectory.resolvingSymlinksInPath().standardizedFileURL.path
+            return [(field, "must be inside the data directory \(root) or a built-in dataset folder (symlinks are followed)")]
         }
         return []
     }

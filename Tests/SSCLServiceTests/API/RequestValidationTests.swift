@@ -33,6 +33,16 @@ import Testing
         let escape = try C.request("POST", "\(f.base)/v1/jobs", body: #"{"dataset": {"format": "csv", "train": "../../x.csv"}}"#)
         #expect(escape.status == 422)
 
+        // A symlink inside the data directory that points outside it is followed and refused.
+        let data = f.service.configuration.dataDirectory
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: data.appendingPathComponent("escape").path, withDestinationPath: "/etc")
+        let symlinked = try C.request("POST", "\(f.base)/v1/jobs?dry_run=true", body: #"{"dataset": {"format": "idx", "path": "escape"}}"#)
+        #expect(symlinked.status == 422)
+        try FileManager.default.createDirectory(at: data.appendingPathComponent("mine"), withIntermediateDirectories: true)
+        let inside = try C.request("POST", "\(f.base)/v1/jobs?dry_run=true", body: #"{"dataset": {"format": "idx", "path": "mine"}}"#)
+        #expect(inside.status == 200)
+
         let jobs = try C.request("GET", "\(f.base)/v1/jobs").json["jobs"] as? [Any] ?? []
         #expect(jobs.isEmpty, "nothing was queued")
     }
