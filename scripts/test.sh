@@ -8,5 +8,6 @@ python3 -c "import safetensors, numpy" 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check --timeout 20 --retries 1 safetensors numpy 2>/dev/null \
   || echo "note: python safetensors unavailable; the interop test will be skipped"
 bash scripts/check-dockerfile.sh
+bash scripts/smoke.sh
 swift build --build-tests
 swift test
