@@ -17,6 +17,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed warm-up steps.") var warmup: Int = 3
     @Option(help: "Inputs per batch (2x views).") var batch: Int = 256
     @Flag(help: "One JSON object per line.") var json = false
+    @Flag(help: "Print where each configuration's step time goes, layer by layer.") var profile = false
 
     func validate() throws {
         for m in model where EncoderKind(rawValue: m) == nil { throw ValidationError("unknown model \(m); use mlp or cnn") }
@@ -29,6 +30,10 @@ struct BenchCommand: ParsableCommand {
         let models = model.isEmpty ? [EncoderKind.mlp, .cnn] : model.compactMap(EncoderKind.init)
         let losses = loss.isEmpty ? [LossKind.ntxent, .sscl] : loss.compactMap(LossKind.init)
         let threadCounts = threads.isEmpty ? [1, 2] : threads
+        if profile {
+            for m in models { for l in losses { for t in threadCounts { printProfile(m, l, t) } } }
+            return
+        }
         if !json { Self.emit("model loss   threads batch step_ms(median) images/s  GFLOPS peak_rss_mb") }
         for m in models {
             for l in losses {
@@ -50,6 +55,16 @@ struct BenchCommand: ParsableCommand {
                     }
                 }
             }
+        }
+    }
+
+    private func printProfile(_ model: EncoderKind, _ loss: LossKind, _ threads: Int) {
+        let p = StepBenchmark(model: model, loss: loss, threads: threads, batch: batch).profile(warmup: warmup, steps: steps)
+        Self.emit("\(model.rawValue) / \(loss.rawValue) / \(threads) thread(s): \(String(format: "%.1f", p.totalMilliseconds)) ms per step")
+        Self.emit("  stage                                   forward ms  backward ms")
+        for e in p.entries {
+            Self.emit("  " + e.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                      + String(format: "%10.2f %12.2f", e.forwardMilliseconds, e.backwardMilliseconds))
         }
     }
 

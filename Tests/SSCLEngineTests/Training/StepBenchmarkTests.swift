@@ -21,4 +21,15 @@ import Testing
         #expect(r.medianMilliseconds == 2.5)
         #expect(abs(r.imagesPerSecond - 800) < 1e-9)
     }
+
+    @Test func profileNamesEveryLayerTheLossAndTheOptimizer() {
+        let p = StepBenchmark(model: .cnn, loss: .sscl, threads: 1, batch: 4).profile(warmup: 0, steps: 1)
+        let names = p.entries.map(\.name)
+        #expect(names.first == "encoder Conv2D 1->32 k3 s1 +ReLU")
+        #expect(names.contains("encoder GlobalAveragePool"))
+        #expect(names.contains("head Linear 128->512"))
+        #expect(names.suffix(2) == ["loss sscl (forward+backward)", "optimizer step"])
+        #expect(p.entries.allSatisfy { $0.forwardMilliseconds >= 0 && $0.backwardMilliseconds >= 0 })
+        #expect(p.totalMilliseconds >= p.entries.map { $0.forwardMilliseconds + $0.backwardMilliseconds }.reduce(0, +) * 0.5)
+    }
 }

@@ -1,0 +1,76 @@
+import Foundation
+
+extension StepBenchmark {
+    /// Where one training step's time goes: each layer's forward and backward, the loss
+    /// (forward and backward together) and the optimiser, as medians over `steps` steps.
+    public struct Profile: Sendable {
+        public struct Entry: Sendable {
+            public var name: String
+            public var forwardMilliseconds: Double
+            public var backwardMilliseconds: Double
+        }
+        public var entries: [Entry]
+        public var totalMilliseconds: Double
+    }
+
+    public func profile(warmup: Int = 2, steps: Int = 10) -> Profile {
+        BLAS.setThreads(threads)
+        let spec = self.spec
+        var rng = SeededGenerator(seed: 0)
+        let model = ContrastiveModel(spec: spec.model, inputShape: [1, 28, 28], rng: &rng)
+        let loss = ContrastiveLoss(spec: spec.loss)
+        let optimizer = makeOptimizer(spec.optimizer, parameters: model.parameters)
+        let input = Tensor(shape: [2 * batch, 1, 28, 28], data: (0..<(2 * batch * 784)).map { _ in rng.uniform() })
+        let layers: [(String, Layer)] = model.encoder.layers.map { ("encoder \(Self.describe($0))", $0) }
+            + model.head.layers.map { ("head \(Self.describe($0))", $0) }
+        var forward = [[Double]](repeating: [], count: layers.count + 2)
+        var backward = [[Double]](repeating: [], count: layers.count + 2)
+        var totals: [Double] = []
+        func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+        for i in 0..<(warmup + steps) {
+            let stepStart = now()
+            var x = input
+            var f = [Double](repeating: 0, count: layers.count + 2)
+            var b = [Double](repeating: 0, count: layers.count + 2)
+            for (j, (_, layer)) in layers.enumerated() {
+                let t = now()
+                x = layer.forward(x, training: true)
+                f[j] = Double(now() - t) / 1e6
+            }
+            var t = now()
+            let (_, dE) = loss.forwardBackward(embeddings: x, rng: &rng)
+            f[layers.count] = Double(now() - t) / 1e6
+            model.zeroGrad()
+            var d = dE
+            for (j, (_, layer)) in layers.enumerated().reversed() {
+                let t = now()
+                d = layer.backward(d)
+                b[j] = Double(now() - t) / 1e6
+            }
+            t = now()
+            optimizer.step(lr: 0.1)
+            f[layers.count + 1] = Double(now() - t) / 1e6
+            if i >= warmup {
+                for j in 0..<f.count { forward[j].append(f[j]); backward[j].append(b[j]) }
+                totals.append(Double(now() - stepStart) / 1e6)
+            }
+        }
+        func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }
+        var entries = layers.enumerated().map { j, l in
+            Profile.Entry(name: l.0, forwardMilliseconds: median(forward[j]), backwardMilliseconds: median(backward[j]))
+        }
+        entries.append(Profile.Entry(name: "loss \(lossKind.rawValue) (forward+backward)",
+                                     forwardMilliseconds: median(forward[layers.count]), backwardMilliseconds: 0))
+        entries.append(Profile.Entry(name: "optimizer step", forwardMilliseconds: median(forward[layers.count + 1]),
+                                     backwardMilliseconds: 0))
+        return Profile(entries: entries, totalMilliseconds: median(totals))
+    }
+
+    static func describe(_ layer: Layer) -> String {
+        switch layer {
+        case let l as Linear: "Linear \(l.inputs)->\(l.outputs)"
+        case let c as Conv2D: "Conv2D \(c.inChannels)->\(c.outChannels) k\(c.kernel) s\(c.stride)\(c.fusesReLU ? " +ReLU" : "")"
+        default: "\(type(of: layer))"
+        }
+    }
+}
