@@ -14,13 +14,8 @@ extension StepBenchmark {
     }
 
     public func profile(warmup: Int = 2, steps: Int = 10) -> Profile {
-        BLAS.setThreads(threads)
-        let spec = self.spec
-        var rng = SeededGenerator(seed: 0)
-        let model = ContrastiveModel(spec: spec.model, inputShape: [1, 28, 28], rng: &rng)
-        let loss = ContrastiveLoss(spec: spec.loss)
-        let optimizer = makeOptimizer(spec.optimizer, parameters: model.parameters)
-        let input = Tensor(shape: [2 * batch, 1, 28, 28], data: (0..<(2 * batch * 784)).map { _ in rng.uniform() })
+        var setup = makeSetup()
+        let (model, loss, optimizer, input) = (setup.model, setup.loss, setup.optimizer, setup.input)
         let layers: [(String, Layer)] = model.encoder.layers.map { ("encoder \(Self.describe($0))", $0) }
             + model.head.layers.map { ("head \(Self.describe($0))", $0) }
         var forward = [[Double]](repeating: [], count: layers.count + 2)
@@ -38,7 +33,7 @@ extension StepBenchmark {
                 f[j] = Double(now() - t) / 1e6
             }
             var t = now()
-            let (_, dE) = loss.forwardBackward(embeddings: x, rng: &rng)
+            let (_, dE) = loss.forwardBackward(embeddings: x, rng: &setup.rng)
             f[layers.count] = Double(now() - t) / 1e6
             model.zeroGrad()
             var d = dE

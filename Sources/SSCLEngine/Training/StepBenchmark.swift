@@ -50,19 +50,33 @@ public struct StepBenchmark {
         return spec
     }
 
-    public func run(warmup: Int = 3, steps: Int = 20) -> Report {
+    /// The model, loss, optimiser and fixed input of one configuration, with BLAS threads set.
+    struct Setup {
+        var model: ContrastiveModel
+        var loss: ContrastiveLoss
+        var optimizer: Optimizer
+        var input: Tensor  // [2B, 1, 28, 28]
+        var rng: SeededGenerator
+    }
+
+    func makeSetup() -> Setup {
         BLAS.setThreads(threads)
         let spec = self.spec
         var rng = SeededGenerator(seed: 0)
         let model = ContrastiveModel(spec: spec.model, inputShape: [1, 28, 28], rng: &rng)
-        let loss = ContrastiveLoss(spec: spec.loss)
-        let optimizer = makeOptimizer(spec.optimizer, parameters: model.parameters)
         let input = Tensor(shape: [2 * batch, 1, 28, 28], data: (0..<(2 * batch * 784)).map { _ in rng.uniform() })
+        return Setup(model: model, loss: ContrastiveLoss(spec: spec.loss),
+                     optimizer: makeOptimizer(spec.optimizer, parameters: model.parameters), input: input, rng: rng)
+    }
+
+    public func run(warmup: Int = 3, steps: Int = 20) -> Report {
+        var setup = makeSetup()
+        let (model, loss, optimizer, input) = (setup.model, setup.loss, setup.optimizer, setup.input)
         var times: [Double] = []
         for i in 0..<(warmup + steps) {
             let start = DispatchTime.now().uptimeNanoseconds
             let embeddings = model.forward(input)                     // [2B, 128]
-            let (_, dEmbeddings) = loss.forwardBackward(embeddings: embeddings, rng: &rng)
+            let (_, dEmbeddings) = loss.forwardBackward(embeddings: embeddings, rng: &setup.rng)
             model.zeroGrad()
             model.backward(dEmbeddings)
             optimizer.step(lr: 0.1)

@@ -1,4 +1,5 @@
 import Foundation
+import SSCLEngine
 import SSCLHTTP
 
 /// The API's error shape: `{"error": {"code": "snake_case", "message": "...", "details": [{"path", "reason"}]}}`.
@@ -112,22 +113,8 @@ enum JSONBody {
         }
     }
 
+    /// Strings are escaped by the engine's JSON writer (one escaping rule in the project).
     private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += JSONValue.string(s).jsonText()
     }
 }
