@@ -84,7 +84,7 @@ import Testing
     @Test func cancelRunningThenRetryResumesFromTheCheckpoint() throws {
         let f = try ServiceFixture()
         defer { f.stop() }
-        let id = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 400)).json["id"] as? String)
+        let id = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 20_000)).json["id"] as? String)
         try C.waitUntil(60) {
             let job = try C.request("GET", "\(f.base)/v1/jobs/\(id)").json
             return ((job["progress"] as? [String: Any])?["step"] as? Int ?? 0) >= 10
@@ -118,7 +118,7 @@ import Testing
     @Test func queuedJobsWaitInPriorityOrderAndCancelAtOnce() throws {
         let f = try ServiceFixture()
         defer { f.stop() }
-        let long = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(name: "long", epochs: 400)).json["id"] as? String)
+        let long = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(name: "long", epochs: 20_000)).json["id"] as? String)
         _ = try waitForStatus(f, long, ["running"], timeout: 30)
         let low = try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(name: "low", extra: #", "priority": 0"#)).json
         let high = try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(name: "high", extra: #", "priority": 5"#)).json

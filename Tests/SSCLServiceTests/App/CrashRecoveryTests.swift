@@ -11,7 +11,7 @@ import Testing
         let f = try ServiceFixture()
         defer { f.stop() }
         let id = try #require(try C.request("POST", "\(f.base)/v1/jobs",
-                                            body: ServiceFixture.tinyJob(epochs: 12, extra: #", "max_restarts": 1"#)).json["id"] as? String)
+                                            body: ServiceFixture.tinyJob(epochs: 40, extra: #", "max_restarts": 1"#)).json["id"] as? String)
         var pid: Int32 = 0
         try C.waitUntil(60) {
             let job = try C.request("GET", "\(f.base)/v1/jobs/\(id)").json
@@ -36,7 +36,7 @@ import Testing
         #expect(logs.contains { ($0["line"] as? String)?.contains("signal 9") == true })
         let loss = (try C.request("GET", "\(f.base)/v1/jobs/\(id)/metrics?name=loss").json["metrics"] as? [[String: Any]])?
             .first?["points"] as? [[String: Any]] ?? []
-        #expect(loss.compactMap { $0["step"] as? Int } == Array(1...48))
+        #expect(loss.compactMap { $0["step"] as? Int } == Array(1...160))
     }
 
     /// `sscl serve` as a child process on a free port, with its state under `root`.
@@ -70,7 +70,7 @@ import Testing
         let (first, port) = try startServer()
         #expect(port > 0)
         let base = "http://127.0.0.1:\(port)"
-        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 15)).json["id"] as? String)
+        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 40)).json["id"] as? String)
         try C.waitUntil(60) {
             let job = try C.request("GET", "\(base)/v1/jobs/\(id)").json
             return ((job["progress"] as? [String: Any])?["epoch"] as? Int ?? 0) >= 3
@@ -94,7 +94,7 @@ import Testing
         let after = (try C.request("GET", "\(base2)/v1/jobs/\(id)/metrics?name=loss").json["metrics"] as? [[String: Any]])?
             .first?["points"] as? [[String: Any]] ?? []
         let steps = after.compactMap { $0["step"] as? Int }
-        #expect(steps == Array(1...60))
+        #expect(steps == Array(1...160))
         for point in before {
             let step = point["step"] as? Int
             #expect(after.contains { $0["step"] as? Int == step }, "step \(step ?? -1) recorded before the crash is still there")
@@ -106,7 +106,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let (first, port) = try Self.startServer(root: root)
         let base = "http://127.0.0.1:\(port)"
-        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 10)).json["id"] as? String)
+        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 40)).json["id"] as? String)
         try C.waitUntil(60) {
             let job = try C.request("GET", "\(base)/v1/jobs/\(id)").json
             return ((job["progress"] as? [String: Any])?["step"] as? Int ?? 0) >= 6

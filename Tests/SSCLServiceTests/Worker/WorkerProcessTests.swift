@@ -38,9 +38,12 @@ import Testing
 
     @Test func stopsWithACheckpointAndResumesFromIt() async throws {
         let dir = try TestBinary.temporaryDirectory()
+        // The first run is far too long to finish before the stop arrives (a short one can race
+        // past it on an idle machine); the resumed run uses the same model with 60 epochs.
+        let long = try writeJob(in: dir, epochs: 60_000, everyEpochs: 100_000, file: "long.json")
         let job = try writeJob(in: dir, epochs: 60, everyEpochs: 1000)
         let out = dir.appendingPathComponent("out")
-        let first = try WorkerRun(job: job, dir: out)
+        let first = try WorkerRun(job: long, dir: out)
         let (messages, exit) = await first.finish(stopAfterStep: 3)
 
         #expect(exit == .exited(WorkerExit.stoppedCode))
