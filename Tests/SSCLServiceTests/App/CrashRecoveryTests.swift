@@ -7,11 +7,25 @@ import Testing
 @Suite(.serialized) struct CrashRecoveryTests {
     typealias C = HTTPTestClient
 
+    /// Steps of the job's loss series, in order.
+    static func lossSteps(_ base: String, _ id: String) throws -> [Int] {
+        let series = try C.request("GET", "\(base)/v1/jobs/\(id)/metrics?name=loss").json["metrics"] as? [[String: Any]]
+        return (series?.first?["points"] as? [[String: Any]] ?? []).compactMap { $0["step"] as? Int }
+    }
+
+    static func progressStep(_ job: [String: Any]) -> Int {
+        (job["progress"] as? [String: Any])?["step"] as? Int ?? 0
+    }
+
+    // Jobs here are far longer than the tests wait: a short one could finish before the kill
+    // lands (the worker may run ahead of what the server has recorded), so each test checks
+    // the restart and the continuity of the curves, then cancels.
+
     @Test func aKilledWorkerIsRestartedFromItsCheckpoint() throws {
         let f = try ServiceFixture()
         defer { f.stop() }
         let id = try #require(try C.request("POST", "\(f.base)/v1/jobs",
-                                            body: ServiceFixture.tinyJob(epochs: 40, extra: #", "max_restarts": 1"#)).json["id"] as? String)
+                                            body: ServiceFixture.tinyJob(epochs: 20_000, extra: #", "max_restarts": 1"#)).json["id"] as? String)
         var pid: Int32 = 0
         try C.waitUntil(60) {
             let job = try C.request("GET", "\(f.base)/v1/jobs/\(id)").json
@@ -25,18 +39,23 @@ import Testing
         #expect(pid > 0)
         kill(pid, SIGKILL)
         var job: [String: Any] = [:]
-        try C.waitUntil(120) {
+        let restarted = try C.waitUntil(60) {
             job = try C.request("GET", "\(f.base)/v1/jobs/\(id)").json
-            return ["succeeded", "failed"].contains(job["status"] as? String ?? "")
+            return job["attempt"] as? Int == 2 && job["status"] as? String == "running" && Self.progressStep(job) > 20
         }
-        #expect(job["status"] as? String == "succeeded", "\(job["error"] ?? "")")
-        #expect(job["attempt"] as? Int == 2)
+        #expect(restarted, "\(job)")
         #expect(job["restarts_used"] as? Int == 1)
-        let logs = try C.request("GET", "\(f.base)/v1/jobs/\(id)/logs").json["lines"] as? [[String: Any]] ?? []
-        #expect(logs.contains { ($0["line"] as? String)?.contains("signal 9") == true })
-        let loss = (try C.request("GET", "\(f.base)/v1/jobs/\(id)/metrics?name=loss").json["metrics"] as? [[String: Any]])?
-            .first?["points"] as? [[String: Any]] ?? []
-        #expect(loss.compactMap { $0["step"] as? Int } == Array(1...160))
+        var logs: [String] = []
+        let resumed = try C.waitUntil(30) {
+            logs = (try C.request("GET", "\(f.base)/v1/jobs/\(id)/logs").json["lines"] as? [[String: Any]] ?? [])
+                .compactMap { $0["line"] as? String }
+            return logs.contains { $0.contains("resuming from the checkpoint") }
+        }
+        #expect(resumed)
+        #expect(logs.contains { $0.contains("signal 9") })
+        _ = try C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel")
+        let steps = try Self.lossSteps(f.base, id)
+        #expect(!steps.isEmpty && steps == Array(1...steps.count), "the loss curve has no gap")
     }
 
     /// `sscl serve` as a child process on a free port, with its state under `root`.
@@ -70,7 +89,7 @@ import Testing
         let (first, port) = try startServer()
         #expect(port > 0)
         let base = "http://127.0.0.1:\(port)"
-        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 40)).json["id"] as? String)
+        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 20_000)).json["id"] as? String)
         try C.waitUntil(60) {
             let job = try C.request("GET", "\(base)/v1/jobs/\(id)").json
             return ((job["progress"] as? [String: Any])?["epoch"] as? Int ?? 0) >= 3
@@ -85,16 +104,17 @@ import Testing
         defer { second.terminate(); second.waitUntilExit() }
         let base2 = "http://127.0.0.1:\(port2)"
         var job: [String: Any] = [:]
-        try C.waitUntil(120) {
+        let lastBefore = before.compactMap { $0["step"] as? Int }.max() ?? 0
+        let resumed = try C.waitUntil(60) {
             job = try C.request("GET", "\(base2)/v1/jobs/\(id)").json
-            return ["succeeded", "failed"].contains(job["status"] as? String ?? "")
+            return job["attempt"] as? Int == 2 && job["status"] as? String == "running" && Self.progressStep(job) > lastBefore + 20
         }
-        #expect(job["status"] as? String == "succeeded", "\(job["error"] ?? "")")
-        #expect(job["attempt"] as? Int == 2)
+        #expect(resumed, "\(job)")
+        _ = try C.request("POST", "\(base2)/v1/jobs/\(id)/cancel")
         let after = (try C.request("GET", "\(base2)/v1/jobs/\(id)/metrics?name=loss").json["metrics"] as? [[String: Any]])?
             .first?["points"] as? [[String: Any]] ?? []
         let steps = after.compactMap { $0["step"] as? Int }
-        #expect(steps == Array(1...160))
+        #expect(!steps.isEmpty && steps == Array(1...steps.count), "the loss curve has no gap")
         for point in before {
             let step = point["step"] as? Int
             #expect(after.contains { $0["step"] as? Int == step }, "step \(step ?? -1) recorded before the crash is still there")
@@ -106,7 +126,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let (first, port) = try Self.startServer(root: root)
         let base = "http://127.0.0.1:\(port)"
-        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 40)).json["id"] as? String)
+        let id = try #require(try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(epochs: 20_000)).json["id"] as? String)
         try C.waitUntil(60) {
             let job = try C.request("GET", "\(base)/v1/jobs/\(id)").json
             return ((job["progress"] as? [String: Any])?["step"] as? Int ?? 0) >= 6
@@ -121,13 +141,16 @@ import Testing
         defer { second.terminate(); second.waitUntilExit() }
         let base2 = "http://127.0.0.1:\(port2)"
         var job: [String: Any] = [:]
-        try C.waitUntil(120) {
+        let resumed = try C.waitUntil(60) {
             job = try C.request("GET", "\(base2)/v1/jobs/\(id)").json
-            return ["succeeded", "failed"].contains(job["status"] as? String ?? "")
+            return job["attempt"] as? Int == 2 && job["status"] as? String == "running"
         }
-        #expect(job["status"] as? String == "succeeded", "\(job["error"] ?? "")")
-        #expect(job["attempt"] as? Int == 2)
+        #expect(resumed, "\(job)")
         #expect(job["restarts_used"] as? Int == 0, "a shutdown is not a crash")
+        try C.waitUntil(30) {
+            let logs = try C.request("GET", "\(base2)/v1/jobs/\(id)/logs").json["lines"] as? [[String: Any]] ?? []
+            return logs.contains { ($0["line"] as? String)?.contains("resuming from the checkpoint") == true }
+        }
         let logs = try C.request("GET", "\(base2)/v1/jobs/\(id)/logs").json["lines"] as? [[String: Any]] ?? []
         #expect(logs.contains { ($0["line"] as? String)?.contains("resuming from the checkpoint") == true })
     }
