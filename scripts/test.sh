@@ -10,4 +10,6 @@ python3 -c "import safetensors, numpy" 2>/dev/null \
 bash scripts/check-dockerfile.sh
 bash scripts/smoke.sh
 swift build --build-tests
-swift test
+# Serial: several suites start real processes and servers, and Foundation's Process and
+# SQLite share one test process; run alone, no suite can disturb another's descriptors.
+swift test --no-parallel
