@@ -164,22 +164,8 @@ public enum SafetensorsFile {
         return out
     }
 
-    /// `s` as a JSON string literal (RFC 8259: quote, backslash and control characters escaped).
+    /// `s` as a JSON string literal, escaped by the engine's one JSON writer.
     static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        JSONValue.string(s).jsonText()
     }
 }

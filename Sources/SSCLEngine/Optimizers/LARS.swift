@@ -57,15 +57,9 @@ public final class LARS: Optimizer {
     }
 
     public var state: OptimizerState {
-        get {
-            var slots: [String: [Float]] = [:]
-            for (p, b) in zip(parameters, buffers) { slots["momentum/\(p.name)"] = b }
-            return OptimizerState(slots: slots, stepCount: stepCount)
-        }
+        get { OptimizerState(momentum: buffers, of: parameters, stepCount: stepCount) }
         set {
-            for (i, p) in parameters.enumerated() {
-                if let b = newValue.slots["momentum/\(p.name)"], b.count == p.count { buffers[i] = b }
-            }
+            buffers = newValue.momentumBuffers(of: parameters, current: buffers)
             stepCount = newValue.stepCount
         }
     }

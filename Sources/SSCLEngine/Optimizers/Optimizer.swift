@@ -36,3 +36,21 @@ public func makeOptimizer(_ spec: OptimizerSpec, parameters: [Parameter]) -> Opt
                     trustCoefficient: spec.trustCoefficient, nesterov: spec.nesterov)
     }
 }
+
+extension OptimizerState {
+    /// State of a momentum optimiser (SGD, LARS): one `momentum/<name>` slot per parameter.
+    init(momentum buffers: [[Float]], of parameters: [Parameter], stepCount: Int) {
+        var slots: [String: [Float]] = [:]
+        for (p, b) in zip(parameters, buffers) { slots["momentum/\(p.name)"] = b }
+        self.init(slots: slots, stepCount: stepCount)
+    }
+
+    /// The momentum buffers of `parameters` held in this state; `current` where a slot is
+    /// missing or of the wrong size.
+    func momentumBuffers(of parameters: [Parameter], current: [[Float]]) -> [[Float]] {
+        parameters.enumerated().map { i, p in
+            if let b = slots["momentum/\(p.name)"], b.count == p.count { return b }
+            return current[i]
+        }
+    }
+}
