@@ -182,8 +182,8 @@ public final class Conv2D: Layer {
                                                             let src = dy + offset
                                                             let dst = cm + oc * width + local * positions
                                                             if masked {
-                                                                let y = pmask.baseAddress! + offset
-                                                                for i in 0..<positions { dst[i] = y[i] > 0 ? src[i] : 0 }
+                                                                ReLU.backward(src, output: pmask.baseAddress! + offset,
+                                                                              into: dst, count: positions)
                                                             } else {
                                                                 dst.update(from: src, count: positions)
                                                             }

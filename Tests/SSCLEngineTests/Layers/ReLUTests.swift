@@ -22,3 +22,22 @@ import Testing
         #expect(results[0].relativeError < 1e-3)
     }
 }
+
+@Suite struct ReLUVectorisedBackwardTests {
+    /// The 8-lane path and its scalar tail agree with the rule dX = dY where y > 0 (0 at y = 0).
+    @Test(arguments: [1, 7, 8, 9, 37, 1024])
+    func matchesTheScalarRule(count: Int) {
+        var rng = SeededGenerator(seed: UInt64(count))
+        let y = (0..<count).map { i in i % 5 == 0 ? 0 : max(0, rng.uniform(-1, 1)) }
+        let dY = (0..<count).map { _ in rng.uniform(-1, 1) }
+        var dX = [Float](repeating: .nan, count: count)
+        y.withUnsafeBufferPointer { py in
+            dY.withUnsafeBufferPointer { pdy in
+                dX.withUnsafeMutableBufferPointer { pdx in
+                    ReLU.backward(pdy.baseAddress!, output: py.baseAddress!, into: pdx.baseAddress!, count: count)
+                }
+            }
+        }
+        for i in 0..<count { #expect(dX[i] == (y[i] > 0 ? dY[i] : 0)) }
+    }
+}
