@@ -27,22 +27,4 @@ public struct Tensor: Sendable, Equatable {
     public func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, data: data)
     }
-
-    /// Rows `indices` of a tensor of any rank, stacked in that order.
-    public func gatherRows(_ indices: [Int]) -> Tensor {
-        let width = rowSize
-        var out = [Float](repeating: 0, count: indices.count * width)
-        data.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for (r, i) in indices.enumerated() {
-                    precondition(i >= 0 && i < rows, "row \(i) out of range")
-                    dst.baseAddress!.advanced(by: r * width)
-                        .update(from: src.baseAddress!.advanced(by: i * width), count: width)
-                }
-            }
-        }
-        var shape = self.shape
-        shape[0] = indices.count
-        return Tensor(shape: shape, data: out)
-    }
 }
