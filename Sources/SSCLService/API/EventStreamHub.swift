@@ -94,10 +94,9 @@ final class EventStreamHub: @unchecked Sendable {
                     }
                     if events.count < 500 { sentAll = true; break }
                 }
-                if sentAll, let job = try store.job(id: stream.jobID), job.status.isFinished {
-                    stream.writer.close()
-                    finished.append(ObjectIdentifier(stream))
-                } else if try store.job(id: stream.jobID) == nil {
+                // The stream ends once its job is gone, or finished with its history sent.
+                let job = try store.job(id: stream.jobID)
+                if job == nil || (sentAll && job!.status.isFinished) {
                     stream.writer.close()
                     finished.append(ObjectIdentifier(stream))
                 } else if Date().timeIntervalSince(stream.lastSent) > 15 {
