@@ -84,8 +84,4 @@ extension JobScheduler {
         for w in workers where !w.hasExited { w.kill() }
         queue.sync { flushAll(force: true) }
     }
-
-    func fillSlotsIfAccepting() {
-        poke()
-    }
 }

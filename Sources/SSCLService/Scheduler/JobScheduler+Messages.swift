@@ -93,7 +93,7 @@ extension JobScheduler {
         } catch {
             logger.error("cannot record the end of a job", metadata: ["job": "\(id)", "error": "\(error)"])
         }
-        queue.async { self.fillSlotsIfAccepting() }
+        fillSlots()
     }
 
     private func handleCrash(_ id: String, _ exit: WorkerExit) throws {

@@ -107,7 +107,8 @@ public final class JobScheduler: @unchecked Sendable {
     /// Number of jobs with a live worker.
     public var runningCount: Int { queue.sync { running.count } }
 
-    private func fillSlots() {
+    /// Starts queued jobs while slots are free. Runs on `queue`.
+    func fillSlots() {
         guard accepting else { return }
         while running.count < configuration.maxConcurrentJobs {
             let next: JobRecord?
