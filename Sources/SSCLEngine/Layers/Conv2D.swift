@@ -2,13 +2,21 @@
 /// kernel, stride and zero padding: [N, inC, H, W] -> [N, outC, H', W'] with
 /// H' = (H + 2 padding - kernel) / stride + 1 (same for W').
 ///
-/// im2col (Chellapilla et al. 2006): the receptive fields of a whole chunk of images become
-/// the columns of one matrix cols [inC * k * k, images * H'W'], so the layer is ONE large
-/// GEMM, Y^T [outC, images * H'W'] = W [outC, inC k k] * cols, instead of one per image.
-/// A chunk is the whole batch unless cols would exceed `maxColumnFloats`.
+/// im2col (Chellapilla et al. 2006): the receptive fields of a chunk of images become the
+/// columns of cols [inC * k * k, images * H'W'], so the chunk is one GEMM,
+/// Y^T [outC, images * H'W'] = W [outC, inC k k] * cols.
 /// Backward: dWeight += dY^T cols^T, dCols = W^T dY^T, then col2im adds dCols back into dX.
-/// Scratch buffers live in the layer and are reused across calls; the copies around the GEMMs
-/// run on `BLAS.threads` threads.
+///
+/// Why chunks and not the whole batch in one GEMM: a chunk's cols fit in the core's L2
+/// cache (`maxColumnFloats`), so im2col, the GEMM and the copies after it never go to
+/// memory; one batch-wide cols (115 MB for the benchmark's second layer) made the layer
+/// memory-bound at a third of the GEMM rate.
+///
+/// Threads: the batch is cut into `gradientGroups` contiguous groups, handed out to
+/// `BLAS.threads` parts that each run single-threaded GEMMs on their own scratch. Each group
+/// sums its own partial dWeight, and the groups are added in order afterwards, so the
+/// gradients are bitwise the same whatever the thread count (a resumed job may run on
+/// another number of threads).
 public final class Conv2D: Layer {
     public let inChannels: Int
     public let outChannels: Int
@@ -22,19 +30,21 @@ public final class Conv2D: Layer {
     public let fusesReLU: Bool
     /// When false, backward skips dX and returns zeros (the first layer of a network needs none).
     public var computesInputGradient = true
-    /// Upper bound on the im2col scratch, in floats (128 MiB); larger batches are processed in chunks.
-    public var maxColumnFloats = 1 << 25
+    /// Upper bound on one thread's im2col scratch, in floats (1 MiB, about an L2 cache);
+    /// a chunk holds as many images as fit, and at least one.
+    public var maxColumnFloats = 1 << 18
 
     /// The input of the last training forward.
     private var savedInput: Tensor?          // [N, inC, H, W]
     /// The output of the last training forward, kept only for the fused ReLU's mask.
     private var savedOutput: Tensor?         // [N, outC, H', W']
-    /// im2col scratch, then dCols in backward.
-    private var columns: [Float] = []        // [inC * k * k, chunkImages * H'W']
-    /// Y or dY with channels first.
-    private var channelMajor: [Float] = []   // [outC, chunkImages * H'W']
-    /// True while `columns` holds the im2col of the whole saved input (single-chunk training forward).
-    private var columnsHoldSavedInput = false
+    /// One per thread part, reused across calls.
+    private var workspaces: [Workspace] = []
+    /// Contiguous groups of images whose weight gradients are summed separately.
+    static let gradientGroups = 8
+    /// Each group's partial gradients.
+    private let groupWeightGradients = GrowableBuffer()  // [groups, outC * rows]
+    private let groupBiasGradients = GrowableBuffer()    // [groups, outC]
 
     /// Creates `<name>.weight` [outC, inC, k, k] (He-uniform, decays) and `<name>.bias` [outC] (zero, no decay).
     public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
@@ -74,54 +84,59 @@ public final class Conv2D: Layer {
             padding: padding, outHeight: out.height, outWidth: out.width)
     }
 
-    /// Images per GEMM so that cols stays within `maxColumnFloats`.
-    private func chunkImages(batch: Int, geometry g: ConvolutionGeometry) -> Int {
-        max(1, min(batch, maxColumnFloats / max(1, g.rows * g.positions)))
-    }
-
-    private func reserveScratch(images: Int, geometry g: ConvolutionGeometry) {
-        let columnCount = g.rows * images * g.positions
-        if columns.count < columnCount { columns = [Float](repeating: 0, count: columnCount) }
-        let outputCount = outChannels * images * g.positions
-        if channelMajor.count < outputCount { channelMajor = [Float](repeating: 0, count: outputCount) }
+    /// Runs `body(workspace, group, images, firstOfGroup)` on chunks of images whose cols fit
+    /// `maxColumnFloats`, each group's chunks in order on one thread, the groups spread over
+    /// `BLAS.threads` parts running concurrently.
+    private func forEachChunk(
+        batch: Int, geometry g: ConvolutionGeometry,
+        _ body: (_ workspace: Workspace, _ group: Int, _ images: Range<Int>, _ firstOfGroup: Bool) -> Void
+    ) {
+        let groups = min(Self.gradientGroups, batch)
+        let parts = min(BLAS.threads, groups)
+        let chunk = max(1, min(batch, maxColumnFloats / max(1, g.rows * g.positions)))
+        while workspaces.count < parts { workspaces.append(Workspace()) }
+        let used = Array(workspaces.prefix(parts))
+        for workspace in used {
+            workspace.reserve(columns: g.rows * chunk * g.positions, outputs: outChannels * chunk * g.positions)
+        }
+        // Each part's GEMMs run on one OpenBLAS thread: the parts are the parallelism.
+        BLAS.singleThreaded {
+            ParallelRanges.forEachPart(groups, parts: parts) { part, groupRange in
+                for group in groupRange {
+                    let images = (batch * group / groups)..<(batch * (group + 1) / groups)
+                    for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+                        body(used[part], group, first..<min(images.upperBound, first + chunk), first == images.lowerBound)
+                    }
+                }
+            }
+        }
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let g = geometry(x.shape)
         let batch = x.shape[0]
-        let chunk = chunkImages(batch: batch, geometry: g)
-        reserveScratch(images: chunk, geometry: g)
         let (outC, positions, relu) = (outChannels, g.positions, fusesReLU)
         let y = [Float](unsafeUninitializedCapacity: batch * outC * positions) { py, initialized in
             x.data.withUnsafeBufferPointer { px in
                 weight.value.withUnsafeBufferPointer { pw in
                     bias.value.withUnsafeBufferPointer { pb in
-                        columns.withUnsafeMutableBufferPointer { pcols in
-                            channelMajor.withUnsafeMutableBufferPointer { pcm in
-                                let (x, w, b, cols, cm, y) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!,
-                                                              pcols.baseAddress!, pcm.baseAddress!, py.baseAddress!)
-                                for first in Swift.stride(from: 0, to: batch, by: chunk) {
-                                    let images = first..<min(batch, first + chunk)
-                                    let width = images.count * positions
-                                    ParallelRanges.forEach(images.count) { part in
-                                        g.im2col(x, chunk: images, part: part.shifted(by: first), into: cols)
-                                    }
-                                    // Y^T [outC, width] = W [outC, rows] * cols [rows, width]
-                                    BLAS.gemm(m: outC, n: width, k: g.rows, a: w, b: cols, c: cm)
-                                    // y[n, oc, :] = act(Y^T[oc, (n - first) H'W' ..< +H'W'] + bias[oc])
-                                    ParallelRanges.forEach(images.count) { part in
-                                        for local in part {
-                                            for oc in 0..<outC {
-                                                let src = cm + oc * width + local * positions
-                                                let dst = y + ((first + local) * outC + oc) * positions
-                                                let shift = b[oc]
-                                                if relu {
-                                                    for i in 0..<positions { dst[i] = max(src[i] + shift, 0) }
-                                                } else {
-                                                    for i in 0..<positions { dst[i] = src[i] + shift }
-                                                }
-                                            }
-                                        }
+                        let (x, w, b, y) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, py.baseAddress!)
+                        forEachChunk(batch: batch, geometry: g) { workspace, _, images, _ in
+                            let width = images.count * positions
+                            let (cols, cm) = (workspace.columns, workspace.channelMajor)
+                            g.im2col(x, chunk: images, into: cols)
+                            // Y^T [outC, width] = W [outC, rows] * cols [rows, width]
+                            BLAS.gemm(m: outC, n: width, k: g.rows, a: w, b: cols, c: cm)
+                            // y[n, oc, :] = act(Y^T[oc, (n - first) H'W' ..< +H'W'] + bias[oc])
+                            for local in 0..<images.count {
+                                for oc in 0..<outC {
+                                    let src = cm + oc * width + local * positions
+                                    let dst = y + ((images.lowerBound + local) * outC + oc) * positions
+                                    let shift = b[oc]
+                                    if relu {
+                                        for i in 0..<positions { dst[i] = max(src[i] + shift, 0) }
+                                    } else {
+                                        for i in 0..<positions { dst[i] = src[i] + shift }
                                     }
                                 }
                             }
@@ -136,7 +151,6 @@ public final class Conv2D: Layer {
             savedInput = x
             savedOutput = relu ? output : nil
         }
-        columnsHoldSavedInput = training && chunk >= batch
         return output
     }
 
@@ -146,76 +160,71 @@ public final class Conv2D: Layer {
         let batch = x.shape[0]
         let (outC, positions) = (outChannels, g.positions)
         precondition(dY.shape == [batch, outC, g.outHeight, g.outWidth], "\(weight.name): dY shape \(dY.shape)")
-        let chunk = chunkImages(batch: batch, geometry: g)
-        reserveScratch(images: chunk, geometry: g)
-        let reuseColumns = columnsHoldSavedInput && chunk >= batch
         let needsDX = computesInputGradient
         // The ReLU mask: where the saved output is positive (all ones without a fused ReLU).
         let mask = savedOutput ?? Tensor(zeros: [0])
         let masked = fusesReLU
         var dX = [Float](repeating: 0, count: needsDX ? x.count : 0)  // [N, inC, H, W]
+        let groups = min(Self.gradientGroups, batch)
+        let weightCount = outC * g.rows
+        let groupWeights = groupWeightGradients.reserve(groups * weightCount)  // [groups, outC * rows]
+        let groupBiases = groupBiasGradients.reserve(groups * outC)            // [groups, outC]
         x.data.withUnsafeBufferPointer { px in
             dY.data.withUnsafeBufferPointer { pdy in
                 mask.data.withUnsafeBufferPointer { pmask in
                     weight.value.withUnsafeBufferPointer { pw in
-                        weight.grad.withUnsafeMutableBufferPointer { pdw in
-                            bias.grad.withUnsafeMutableBufferPointer { pdb in
-                                columns.withUnsafeMutableBufferPointer { pcols in
-                                    channelMajor.withUnsafeMutableBufferPointer { pcm in
-                                        dX.withUnsafeMutableBufferPointer { pdx in
-                                            let (x, dy, w, cols, cm) = (px.baseAddress!, pdy.baseAddress!, pw.baseAddress!,
-                                                                        pcols.baseAddress!, pcm.baseAddress!)
-                                            let (dWeight, dBias) = (pdw.baseAddress!, pdb.baseAddress!)
-                                            for first in Swift.stride(from: 0, to: batch, by: chunk) {
-                                                let images = first..<min(batch, first + chunk)
-                                                let width = images.count * positions
-                                                if !reuseColumns {
-                                                    ParallelRanges.forEach(images.count) { part in
-                                                        g.im2col(x, chunk: images, part: part.shifted(by: first), into: cols)
-                                                    }
-                                                }
-                                                // dY^T [outC, width] from dY [N, outC, H'W'] (times the ReLU mask).
-                                                ParallelRanges.forEach(images.count) { part in
-                                                    for local in part {
-                                                        for oc in 0..<outC {
-                                                            let offset = ((first + local) * outC + oc) * positions
-                                                            let src = dy + offset
-                                                            let dst = cm + oc * width + local * positions
-                                                            if masked {
-                                                                ReLU.backward(src, output: pmask.baseAddress! + offset,
-                                                                              into: dst, count: positions)
-                                                            } else {
-                                                                dst.update(from: src, count: positions)
-                                                            }
-                                                        }
-                                                    }
-                                                }
-                                                // dBias[oc] += sum of row oc of dY^T
-                                                ParallelRanges.forEach(outC) { channels in
-                                                    for oc in channels { dBias[oc] += rowSum(cm + oc * width, count: width) }
-                                                }
-                                                // dWeight [outC, rows] += dY^T [outC, width] * cols^T [width, rows]
-                                                BLAS.gemm(transB: true, m: outC, n: g.rows, k: width,
-                                                          a: cm, b: cols, beta: 1, c: dWeight)
-                                                guard needsDX else { continue }
-                                                // dCols [rows, width] = W^T [rows, outC] * dY^T [outC, width], over cols.
-                                                BLAS.gemm(transA: true, m: g.rows, n: width, k: outC, a: w, b: cm, c: cols)
-                                                let dx = pdx.baseAddress!
-                                                ParallelRanges.forEach(images.count) { part in
-                                                    g.col2im(cols, chunk: images, part: part.shifted(by: first), into: dx)
-                                                }
-                                            }
+                        dX.withUnsafeMutableBufferPointer { pdx in
+                            let (x, dy, w, dx) = (px.baseAddress!, pdy.baseAddress!, pw.baseAddress!, pdx.baseAddress)
+                            let outputMask = pmask.baseAddress
+                            forEachChunk(batch: batch, geometry: g) { workspace, group, images, firstOfGroup in
+                                let width = images.count * positions
+                                let (cols, cm) = (workspace.columns, workspace.channelMajor)
+                                let (dWeight, dBias) = (groupWeights + group * weightCount, groupBiases + group * outC)
+                                g.im2col(x, chunk: images, into: cols)
+                                // dY^T [outC, width] from dY [N, outC, H'W'] (times the ReLU mask).
+                                for local in 0..<images.count {
+                                    for oc in 0..<outC {
+                                        let offset = ((images.lowerBound + local) * outC + oc) * positions
+                                        let dst = cm + oc * width + local * positions
+                                        if masked {
+                                            ReLU.backward(dy + offset, output: outputMask! + offset, into: dst, count: positions)
+                                        } else {
+                                            dst.update(from: dy + offset, count: positions)
                                         }
                                     }
                                 }
+                                // The group's first chunk overwrites its partial sums, later ones add.
+                                // dBias[oc] (+)= sum of row oc of dY^T
+                                for oc in 0..<outC {
+                                    let sum = rowSum(cm + oc * width, count: width)
+                                    dBias[oc] = firstOfGroup ? sum : dBias[oc] + sum
+                                }
+                                // dWeight [outC, rows] (+)= dY^T [outC, width] * cols^T [width, rows]
+                                BLAS.gemm(transB: true, m: outC, n: g.rows, k: width,
+                                          a: cm, b: cols, beta: firstOfGroup ? 0 : 1, c: dWeight)
+                                guard needsDX, let dx else { return }
+                                // dCols [rows, width] = W^T [rows, outC] * dY^T [outC, width], over cols.
+                                BLAS.gemm(transA: true, m: g.rows, n: width, k: outC, a: w, b: cm, c: cols)
+                                g.col2im(cols, chunk: images, into: dx)
                             }
                         }
                     }
                 }
             }
         }
-        // cols now hold dCols (they stay valid only if dX was skipped).
-        columnsHoldSavedInput = columnsHoldSavedInput && !needsDX
+        // Add the groups' partial gradients to the parameters, in group order.
+        weight.grad.withUnsafeMutableBufferPointer { total in
+            for group in 0..<groups {
+                let partial = groupWeights + group * weightCount
+                for i in 0..<weightCount { total[i] += partial[i] }
+            }
+        }
+        bias.grad.withUnsafeMutableBufferPointer { total in
+            for group in 0..<groups {
+                let partial = groupBiases + group * outC
+                for i in 0..<outC { total[i] += partial[i] }
+            }
+        }
         return needsDX ? Tensor(shape: x.shape, data: dX) : Tensor(zeros: x.shape)
     }
 }

@@ -14,11 +14,23 @@ enum ParallelRanges {
             body(0..<count)
             return
         }
+        forEachPart(count, parts: parts) { _, range in body(range) }
+    }
+
+    /// Splits 0..<count into exactly `parts` contiguous ranges (some empty when count < parts)
+    /// and runs `body(part, range)` on each concurrently. The split depends only on `count` and
+    /// `parts`, so per-part partial sums reduced in part order are deterministic.
+    static func forEachPart(_ count: Int, parts: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+        let parts = max(1, parts)
+        guard parts > 1 else {
+            body(0, 0..<count)
+            return
+        }
         // Safe because the parts touch disjoint memory and concurrentPerform returns only
         // when every part has finished.
         nonisolated(unsafe) let body = body
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            body((count * part / parts)..<(count * (part + 1) / parts))
+            body(part, (count * part / parts)..<(count * (part + 1) / parts))
         }
     }
 }

@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// The engine's only door to OpenBLAS: single-precision GEMM on row-major buffers and
 /// explicit control of the library's thread count (never left to its defaults).
@@ -25,12 +26,32 @@ public enum BLAS {
             beta, c, Int32(n))
     }
 
-    /// Sets the number of threads OpenBLAS uses for every following call.
+    /// The thread count a job asked for (0 until `setThreads` is called). Kept apart from
+    /// OpenBLAS's own setting, which `singleThreaded` lowers for a while.
+    private static let configuredThreads = Atomic<Int>(0)
+
+    /// Sets the number of threads the engine computes on: OpenBLAS for every following call,
+    /// and the parts that layers split their own loops into.
     public static func setThreads(_ n: Int) {
+        configuredThreads.store(max(1, n), ordering: .relaxed)
         openblas_set_num_threads(Int32(max(1, n)))
     }
 
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// The engine's thread count: the last `setThreads`, else OpenBLAS's default.
+    public static var threads: Int {
+        let configured = configuredThreads.load(ordering: .relaxed)
+        return configured > 0 ? configured : Int(openblas_get_num_threads())
+    }
+
+    /// Runs `body` with OpenBLAS on one thread, for code that already splits its work over
+    /// `threads` threads of its own and calls GEMM from each (OpenBLAS threads on top would
+    /// oversubscribe the cores). OpenBLAS is back on `threads` threads afterwards.
+    public static func singleThreaded<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let restore = threads
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(restore)) }
+        return try body()
+    }
 
     /// The kernel OpenBLAS selected for this CPU (for example "Haswell"), for provenance.
     public static var coreName: String {

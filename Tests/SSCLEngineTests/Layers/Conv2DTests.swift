@@ -107,6 +107,29 @@ import Testing
         for i in 0..<3 { #expect(abs(whole.bias.grad[i] - chunked.bias.grad[i]) < 1e-4) }
     }
 
+    /// Splitting the batch over thread parts (uneven: 5 images over 3 parts, one image per
+    /// chunk) must give bitwise what one thread gives: a resumed job may use other threads.
+    @Test func threadPartsMatchOnePart() {
+        let x = randomTensor([5, 2, 6, 6], seed: 38)
+        let dY = randomTensor([5, 3, 3, 3], seed: 39)
+        let previous = BLAS.threads
+        defer { BLAS.setThreads(previous) }
+        func run(threads: Int) -> (y: Tensor, dX: Tensor, dWeight: [Float], dBias: [Float]) {
+            BLAS.setThreads(threads)
+            let conv = makeConv(inC: 2, outC: 3, stride: 2, padding: 1)
+            conv.maxColumnFloats = 18 * 9  // one image per chunk
+            let y = conv.forward(x, training: true)
+            let dX = conv.backward(dY)
+            return (y, dX, conv.weight.grad, conv.bias.grad)
+        }
+        let one = run(threads: 1), three = run(threads: 3)
+        #expect(one.y.data == three.y.data)
+        #expect(one.dX.data == three.dX.data)
+        #expect(one.dWeight == three.dWeight)
+        #expect(one.dBias == three.dBias)
+        #expect(one.dWeight.contains { $0 != 0 })
+    }
+
     /// An evaluation forward between a training forward and its backward must not corrupt backward.
     @Test func evaluationForwardDoesNotDisturbPendingBackward() {
         let x = randomTensor([2, 2, 5, 5], seed: 27)
