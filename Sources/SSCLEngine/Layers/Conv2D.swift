@@ -164,7 +164,10 @@ public final class Conv2D: Layer {
         // The ReLU mask: where the saved output is positive (all ones without a fused ReLU).
         let mask = savedOutput ?? Tensor(zeros: [0])
         let masked = fusesReLU
-        var dX = [Float](repeating: 0, count: needsDX ? x.count : 0)  // [N, inC, H, W]
+        // col2im overwrites every image's planes, so dX starts uninitialised.
+        var dX = [Float](unsafeUninitializedCapacity: needsDX ? x.count : 0) { _, initialized in
+            initialized = needsDX ? x.count : 0
+        }  // [N, inC, H, W]
         let groups = min(Self.gradientGroups, batch)
         let weightCount = outC * g.rows
         let groupWeights = groupWeightGradients.reserve(groups * weightCount)  // [groups, outC * rows]
