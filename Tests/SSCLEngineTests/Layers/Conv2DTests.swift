@@ -68,6 +68,22 @@ import Testing
         for i in 0..<y.count { #expect(abs(y.data[i] - expected.data[i]) < 1e-5) }
     }
 
+    /// Even planes with stride 2 take the paired phase split (16 floats at a time when W >= 16);
+    /// odd ones, stride 3 and unpadded kernels take the general one. Forward against the
+    /// direct sum, backward by finite differences.
+    @Test(arguments: [(18, 16, 2, 1), (18, 34, 2, 1), (9, 9, 2, 1), (10, 12, 3, 1), (12, 12, 2, 0)])
+    func phasePlanesMatchDirectConvolution(shape: (height: Int, width: Int, stride: Int, padding: Int)) {
+        let conv = makeConv(inC: 2, outC: 3, stride: shape.stride, padding: shape.padding)
+        let x = randomTensor([2, 2, shape.height, shape.width], seed: 40)
+        let y = conv.forward(x, training: false)
+        let expected = naiveConvolution(x, conv)
+        #expect(y.shape == expected.shape)
+        for i in 0..<y.count { #expect(abs(y.data[i] - expected.data[i]) < 1e-5) }
+        for result in GradientCheck.check(layer: conv, input: x) {
+            #expect(result.relativeError < 1e-2, "\(result.name): \(result.relativeError)")
+        }
+    }
+
     @Test func benchmarkGeometryShapes() {
         var rng = SeededGenerator(seed: 23)
         let c1 = Conv2D(name: "a", inChannels: 1, outChannels: 32, kernel: 3, stride: 1, padding: 1, rng: &rng)
