@@ -34,10 +34,13 @@ struct BenchCommand: ParsableCommand {
             for m in models { for l in losses { for t in threadCounts { printProfile(m, l, t) } } }
             return
         }
-        if !json { Self.emit("model loss   threads batch step_ms(median) images/s  GFLOPS peak_rss_mb") }
+        if !json { Self.emit("model loss   threads batch step_ms(median) images/s  GFLOPS of_sgemm peak_rss_mb") }
+        var sgemmRates: [Int: Double] = [:]
         for m in models {
             for l in losses {
                 for t in threadCounts {
+                    let sgemm = sgemmRates[t] ?? StepBenchmark.sgemmGFLOPS(threads: t)
+                    sgemmRates[t] = sgemm
                     let report = StepBenchmark(model: m, loss: l, threads: t, batch: batch).run(warmup: warmup, steps: steps)
                     let rss = Self.peakRSSMegabytes()
                     if json {
@@ -46,12 +49,14 @@ struct BenchCommand: ParsableCommand {
                             "step_ms_median": report.medianMilliseconds, "images_per_s": report.imagesPerSecond,
                             "gflops": report.gflops, "gflop_per_step": report.flopsPerStep / 1e9,
                             "peak_rss_mb": rss, "steps": steps, "blas_core": BLAS.coreName,
+                            "sgemm_gflops": sgemm, "gemm_floor_ms": report.flopsPerStep / sgemm / 1e6,
                         ]
                         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                         Self.emit(String(decoding: data, as: UTF8.self))
                     } else {
-                        Self.emit(String(format: "%-5@ %-6@ %7d %5d %15.2f %9.0f %7.1f %11.0f", m.rawValue, l.rawValue, t, batch,
-                                     report.medianMilliseconds, report.imagesPerSecond, report.gflops, rss))
+                        Self.emit(String(format: "%-5@ %-6@ %7d %5d %15.2f %9.0f %7.1f %7.0f%% %11.0f", m.rawValue, l.rawValue, t,
+                                         batch, report.medianMilliseconds, report.imagesPerSecond, report.gflops,
+                                         100 * report.gflops / sgemm, rss))
                     }
                 }
             }
@@ -61,10 +66,12 @@ struct BenchCommand: ParsableCommand {
     private func printProfile(_ model: EncoderKind, _ loss: LossKind, _ threads: Int) {
         let p = StepBenchmark(model: model, loss: loss, threads: threads, batch: batch).profile(warmup: warmup, steps: steps)
         Self.emit("\(model.rawValue) / \(loss.rawValue) / \(threads) thread(s): \(String(format: "%.1f", p.totalMilliseconds)) ms per step")
-        Self.emit("  stage                                   forward ms  backward ms")
+        let sgemm = StepBenchmark.sgemmGFLOPS(threads: threads)
+        Self.emit("  stage                                   forward ms  backward ms  GFLOPS  of sgemm (\(String(format: "%.0f", sgemm)) GFLOPS)")
         for e in p.entries {
+            let rate = e.gflops.map { String(format: "%8.1f  %7.0f%%", $0, 100 * $0 / sgemm) } ?? ""
             Self.emit("  " + e.name.padding(toLength: 40, withPad: " ", startingAt: 0)
-                      + String(format: "%10.2f %12.2f", e.forwardMilliseconds, e.backwardMilliseconds))
+                      + String(format: "%10.2f %12.2f", e.forwardMilliseconds, e.backwardMilliseconds) + rate)
         }
     }
 

@@ -8,6 +8,16 @@ extension StepBenchmark {
             public var name: String
             public var forwardMilliseconds: Double
             public var backwardMilliseconds: Double
+            /// GEMM FLOPs of the stage (0 where it has none).
+            public var forwardFlops: Double = 0
+            public var backwardFlops: Double = 0
+
+            /// The stage's rate over forward and backward together, or nil without GEMMs.
+            public var gflops: Double? {
+                let flops = forwardFlops + backwardFlops
+                let seconds = (forwardMilliseconds + backwardMilliseconds) / 1000
+                return flops > 0 && seconds > 0 ? flops / seconds / 1e9 : nil
+            }
         }
         public var entries: [Entry]
         public var totalMilliseconds: Double
@@ -21,6 +31,7 @@ extension StepBenchmark {
         var forward = [[Double]](repeating: [], count: layers.count + 2)
         var backward = [[Double]](repeating: [], count: layers.count + 2)
         var totals: [Double] = []
+        var flops = [(forward: Double, backward: Double)](repeating: (0, 0), count: layers.count)
         func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
         for i in 0..<(warmup + steps) {
             let stepStart = now()
@@ -28,6 +39,7 @@ extension StepBenchmark {
             var f = [Double](repeating: 0, count: layers.count + 2)
             var b = [Double](repeating: 0, count: layers.count + 2)
             for (j, (_, layer)) in layers.enumerated() {
+                flops[j] = Self.gemmFlops(layer, input: x.shape)
                 let t = now()
                 x = layer.forward(x, training: true)
                 f[j] = Double(now() - t) / 1e6
@@ -52,7 +64,8 @@ extension StepBenchmark {
         }
         func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }
         var entries = layers.enumerated().map { j, l in
-            Profile.Entry(name: l.0, forwardMilliseconds: median(forward[j]), backwardMilliseconds: median(backward[j]))
+            Profile.Entry(name: l.0, forwardMilliseconds: median(forward[j]), backwardMilliseconds: median(backward[j]),
+                          forwardFlops: flops[j].forward, backwardFlops: flops[j].backward)
         }
         entries.append(Profile.Entry(name: "loss \(lossKind.rawValue) (forward+backward)",
                                      forwardMilliseconds: median(forward[layers.count]), backwardMilliseconds: 0))

@@ -32,4 +32,28 @@ import Testing
         #expect(p.entries.allSatisfy { $0.forwardMilliseconds >= 0 && $0.backwardMilliseconds >= 0 })
         #expect(p.totalMilliseconds >= p.entries.map { $0.forwardMilliseconds + $0.backwardMilliseconds }.reduce(0, +) * 0.5)
     }
+
+    /// Each stage's GEMM FLOPs come from its own shapes and add up to the step's count.
+    @Test func profileFlopsPerStageAddUpToTheStep() {
+        let bench = StepBenchmark(model: .cnn, loss: .ntxent, threads: 1, batch: 4)
+        let p = bench.profile(warmup: 0, steps: 1)
+        let views = 8.0
+        let first = p.entries[0]
+        // conv 1->32 at 28x28: forward 2 * views * 784 * 32 * 9; backward dWeight only.
+        #expect(first.forwardFlops == 2 * views * 784 * 32 * 9)
+        #expect(first.backwardFlops == first.forwardFlops)
+        let second = p.entries[1]  // 32->64 stride 2: 14x14 outputs, with dX
+        #expect(second.forwardFlops == 2 * views * 196 * 64 * 32 * 9)
+        #expect(second.backwardFlops == 2 * second.forwardFlops)
+        #expect(p.entries.first { $0.name == "encoder GlobalAveragePool" }?.gflops == nil)
+        let report = bench.run(warmup: 0, steps: 1)
+        let lossFlops = 2 * 2 * views * views * 128
+        let stages = p.entries.map { $0.forwardFlops + $0.backwardFlops }.reduce(0, +)
+        #expect(stages + lossFlops == report.flopsPerStep)
+    }
+
+    @Test func sgemmRateIsMeasured() {
+        let rate = StepBenchmark.sgemmGFLOPS(threads: 1, repeats: 1)
+        #expect(rate.isFinite && rate > 0.1)
+    }
 }
