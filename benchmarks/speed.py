@@ -26,6 +26,7 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--out", default=os.path.join(HERE, "speed.md"))
+    p.add_argument("--no-profiles", dest="profiles", action="store_false", help="skip the per-layer breakdown")
     a = p.parse_args()
     have_torch = a.torch_python is not None and os.path.exists(a.reference)
     torch_version = None
@@ -57,6 +58,8 @@ def main():
                     "torch_ms": statistics.median(t["step_ms_median"] for t in theirs) if theirs else None,
                     "torch_rss": max(t["peak_rss_mb"] for t in theirs) if theirs else None,
                     "blas": ours[0].get("blas_core"),
+                    "sgemm": statistics.median(o["sgemm_gflops"] for o in ours),
+                    "gflop": ours[0]["gflop_per_step"],
                 }
                 row["ratio"] = row["torch_ms"] / row["sscl_ms"] if row["torch_ms"] else None
                 rows.append(row)
@@ -71,13 +74,19 @@ def main():
         f"and SGD step on fixed random input; median of {a.rounds} interleaved runs of per-run medians "
         f"({a.steps} steps mlp, {max(5, a.steps // 4)} cnn). Ratio = PyTorch ms / sscl ms (above 1: sscl faster).",
         "",
-        "| model | loss | threads | sscl ms | PyTorch ms | ratio | sscl GFLOPS | sscl peak MB | PyTorch peak MB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "The GEMM floor is the step's FLOPs (counted from the shapes) divided by this machine's sgemm rate "
+        "on as many threads (median of 1024^3 `cblas_sgemm` calls, measured in the same run): no implementation "
+        "that does the same multiply-adds can be faster. \"% of sgemm\" = floor / step time.",
+        "",
+        "| model | loss | threads | sscl ms | PyTorch ms | ratio | GEMM floor ms | sscl % of sgemm | PyTorch % of sgemm | sscl peak MB | PyTorch peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        floor = r["gflop"] / r["sgemm"] * 1000
+        theirs = 100 * floor / r["torch_ms"] if r["torch_ms"] else None
         lines.append(f"| {r['model']} | {r['loss']} | {r['threads']} | {fmt(r['sscl_ms'])} | {fmt(r['torch_ms'])} | "
-                     f"{fmt(r['ratio'], '{:.2f}')} | {fmt(r['sscl_gflops'])} | {fmt(r['sscl_rss'], '{:.0f}')} | "
-                     f"{fmt(r['torch_rss'], '{:.0f}')} |")
+                     f"{fmt(r['ratio'], '{:.2f}')} | {floor:.1f} | {100 * floor / r['sscl_ms']:.0f}% | "
+                     f"{fmt(theirs, '{:.0f}%')} | {fmt(r['sscl_rss'], '{:.0f}')} | {fmt(r['torch_rss'], '{:.0f}')} |")
     cost = []
     for model in ("mlp", "cnn"):
         for threads in (1, 2):
@@ -85,6 +94,18 @@ def main():
             s = next(r for r in rows if r["model"] == model and r["loss"] == "sscl" and r["threads"] == threads)
             cost.append(f"{model}/{threads}t: {100 * (s['sscl_ms'] / n['sscl_ms'] - 1):+.1f}%")
     lines += ["", "SSCL's cost over NT-Xent per step (sscl): " + ", ".join(cost) + "."]
+    lines += ["", "sgemm rate measured: " + ", ".join(
+        f"{t} thread(s) {statistics.median(r['sgemm'] for r in rows if r['threads'] == t):.0f} GFLOPS" for t in (1, 2)) + "."]
+    if a.profiles:
+        lines += ["", "## Where the time goes", "",
+                  "`sscl bench --profile` (median per stage; GFLOPS over the stage's GEMM FLOPs, forward and backward):", ""]
+        for model in ("mlp", "cnn"):
+            for threads in (1, 2):
+                steps = a.steps if model == "mlp" else max(5, a.steps // 4)
+                out = subprocess.run([a.sscl, "bench", "--profile", "--model", model, "--loss", "sscl",
+                                      "--threads", str(threads), "--steps", str(steps)],
+                                     check=True, capture_output=True, text=True).stdout
+                lines += ["```", out.rstrip(), "```", ""]
     with open(a.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
