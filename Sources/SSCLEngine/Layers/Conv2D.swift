@@ -8,7 +8,7 @@
 /// Backward: dWeight += dY^T cols^T, dCols = W^T dY^T, then col2im adds dCols back into dX.
 ///
 /// Why chunks and not the whole batch in one GEMM: a chunk's cols fit in the core's L2
-/// cache (`maxColumnFloats`), so im2col, the GEMM and the copies after it never go to
+/// cache (`maxChunkFloats`), so im2col, the GEMM and the copies after it never go to
 /// memory; one batch-wide cols (115 MB for the benchmark's second layer) made the layer
 /// memory-bound at a third of the GEMM rate.
 ///
@@ -30,9 +30,9 @@ public final class Conv2D: Layer {
     public let fusesReLU: Bool
     /// When false, backward skips dX and returns zeros (the first layer of a network needs none).
     public var computesInputGradient = true
-    /// Upper bound on one thread's im2col scratch, in floats (1 MiB, about an L2 cache);
-    /// a chunk holds as many images as fit, and at least one.
-    public var maxColumnFloats = 1 << 18
+    /// Upper bound on one thread's scratch per chunk, cols plus the GEMM output, in floats
+    /// (1 MiB, about an L2 cache); a chunk holds as many images as fit, and at least one.
+    public var maxChunkFloats = 1 << 18
 
     /// The input of the last training forward.
     private var savedInput: Tensor?          // [N, inC, H, W]
@@ -85,7 +85,7 @@ public final class Conv2D: Layer {
     }
 
     /// Runs `body(workspace, group, images, firstOfGroup)` on chunks of images whose cols fit
-    /// `maxColumnFloats`, each group's chunks in order on one thread, the groups spread over
+    /// `maxChunkFloats`, each group's chunks in order on one thread, the groups spread over
     /// `BLAS.threads` parts running concurrently.
     private func forEachChunk(
         batch: Int, geometry g: ConvolutionGeometry,
@@ -93,7 +93,7 @@ public final class Conv2D: Layer {
     ) {
         let groups = min(Self.gradientGroups, batch)
         let parts = min(BLAS.threads, groups)
-        let chunk = max(1, min(batch, maxColumnFloats / max(1, g.rows * g.positions)))
+        let chunk = max(1, min(batch, maxChunkFloats / max(1, (g.rows + outChannels) * g.positions)))
         while workspaces.count < parts { workspaces.append(Workspace()) }
         let used = Array(workspaces.prefix(parts))
         for workspace in used {

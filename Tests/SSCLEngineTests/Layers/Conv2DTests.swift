@@ -112,7 +112,7 @@ import Testing
         let dY = randomTensor([5, 3, 3, 3], seed: 26)
         let whole = makeConv(inC: 2, outC: 3, stride: 2, padding: 1)
         let chunked = makeConv(inC: 2, outC: 3, stride: 2, padding: 1)
-        chunked.maxColumnFloats = 2 * 18 * 9  // two images per chunk: 3 chunks
+        chunked.maxChunkFloats = 2 * (18 + 3) * 9  // two images per chunk: 3 chunks
         let y1 = whole.forward(x, training: true)
         let y2 = chunked.forward(x, training: true)
         let dX1 = whole.backward(dY)
@@ -133,7 +133,7 @@ import Testing
         func run(threads: Int) -> (y: Tensor, dX: Tensor, dWeight: [Float], dBias: [Float]) {
             BLAS.setThreads(threads)
             let conv = makeConv(inC: 2, outC: 3, stride: 2, padding: 1)
-            conv.maxColumnFloats = 18 * 9  // one image per chunk
+            conv.maxChunkFloats = (18 + 3) * 9  // one image per chunk
             let y = conv.forward(x, training: true)
             let dX = conv.backward(dY)
             return (y, dX, conv.weight.grad, conv.bias.grad)
