@@ -12,8 +12,8 @@
 /// memory; one batch-wide cols (115 MB for the benchmark's second layer) made the layer
 /// memory-bound at a third of the GEMM rate.
 ///
-/// Threads: the batch is cut into `gradientGroups` contiguous groups, handed out to
-/// `BLAS.threads` parts that each run single-threaded GEMMs on their own scratch. Each group
+/// Threads: the batch is cut into `gradientGroups` contiguous groups, taken in turn by
+/// `BLAS.threads` workers that each run single-threaded GEMMs on their own scratch. Each group
 /// sums its own partial dWeight, and the groups are added in order afterwards, so the
 /// gradients are bitwise the same whatever the thread count (a resumed job may run on
 /// another number of threads).
@@ -84,29 +84,27 @@ public final class Conv2D: Layer {
             padding: padding, outHeight: out.height, outWidth: out.width)
     }
 
-    /// Runs `body(workspace, group, images, firstOfGroup)` on chunks of images whose cols fit
-    /// `maxChunkFloats`, each group's chunks in order on one thread, the groups spread over
-    /// `BLAS.threads` parts running concurrently.
+    /// Runs `body(workspace, group, images, firstOfGroup)` on chunks of images whose scratch
+    /// fits `maxChunkFloats`. Each group's chunks run in order on one thread; `BLAS.threads`
+    /// workers take the groups in turn, each with its own workspace.
     private func forEachChunk(
         batch: Int, geometry g: ConvolutionGeometry,
         _ body: (_ workspace: Workspace, _ group: Int, _ images: Range<Int>, _ firstOfGroup: Bool) -> Void
     ) {
         let groups = min(Self.gradientGroups, batch)
-        let parts = min(BLAS.threads, groups)
+        let workers = min(BLAS.threads, groups)
         let chunk = max(1, min(batch, maxChunkFloats / max(1, (g.rows + outChannels) * g.positions)))
-        while workspaces.count < parts { workspaces.append(Workspace()) }
-        let used = Array(workspaces.prefix(parts))
+        while workspaces.count < workers { workspaces.append(Workspace()) }
+        let used = Array(workspaces.prefix(workers))
         for workspace in used {
             workspace.reserve(columns: g.rows * chunk * g.positions, outputs: outChannels * chunk * g.positions)
         }
-        // Each part's GEMMs run on one OpenBLAS thread: the parts are the parallelism.
+        // Each worker's GEMMs run on one OpenBLAS thread: the workers are the parallelism.
         BLAS.singleThreaded {
-            ParallelRanges.forEachPart(groups, parts: parts) { part, groupRange in
-                for group in groupRange {
-                    let images = (batch * group / groups)..<(batch * (group + 1) / groups)
-                    for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
-                        body(used[part], group, first..<min(images.upperBound, first + chunk), first == images.lowerBound)
-                    }
+            ParallelRanges.forEachItem(groups, workers: workers) { worker, group in
+                let images = (batch * group / groups)..<(batch * (group + 1) / groups)
+                for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+                    body(used[worker], group, first..<min(images.upperBound, first + chunk), first == images.lowerBound)
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Runs the memory-bound loops around the GEMMs (im2col, col2im, layout copies) on as many
 /// threads as BLAS was given, so a job's `threads` setting governs all of its compute.
@@ -31,6 +32,27 @@ enum ParallelRanges {
         nonisolated(unsafe) let body = body
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             body(part, (count * part / parts)..<(count * (part + 1) / parts))
+        }
+    }
+
+    /// Runs `body(worker, item)` for every item of 0..<count on `workers` concurrent workers
+    /// that take the next unclaimed item in turn, so a core slowed by another process does
+    /// not hold the others up. Which worker runs an item varies from call to call: `body`
+    /// may use per-worker scratch, but its results must depend only on the item.
+    static func forEachItem(_ count: Int, workers: Int, _ body: (_ worker: Int, _ item: Int) -> Void) {
+        let workers = max(1, min(workers, count))
+        guard workers > 1 else {
+            for item in 0..<count { body(0, item) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            while true {
+                let item = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard item < count else { return }
+                body(worker, item)
+            }
         }
     }
 }
