@@ -9,6 +9,8 @@ extension ContrastiveLoss {
         let hardestNegative: Float
         /// Whether the clamp N exp(-1/t) set Ng_i.
         let clamped: Bool
+
+        static let zero = AnchorOutcome(loss: 0, positiveSimilarity: 0, hardestNegative: 0, clamped: false)
     }
 
     /// Guards ||alpha z_a + (1 - alpha) z_b||^2, which is 0 when z_a = -z_b and alpha = 1/2.
@@ -23,66 +25,41 @@ extension ContrastiveLoss {
     ///
     /// with x* the largest negative. Gradients: dL/dx_p = pos (1 - tau_plus N / (1 - tau_plus)) / D - 1,
     /// dL/dx_u = R / ((1 - tau_plus) D) * ((1 + beta) a_u / A - beta w_u / W) (zero when clamped).
-    /// Writes row i of G = dL/dS / 2B, and dL/d(z_i . h_im) / 2B for each synthetic negative.
-    static func anchorTerm(_ i: Int, _ w: Workspace, _ c: Settings) -> AnchorOutcome {
+    /// Writes row i of G = dL/dS / 2B, and dL/d(z_i . h_im) / 2B for each synthetic negative;
+    /// reads S only, so anchors can run concurrently, each part with its own `scratch`.
+    static func anchorTerm(_ i: Int, _ w: Workspace, _ scratch: AnchorScratch, _ c: Settings) -> AnchorOutcome {
         let n = w.rows
         let p = (i + n / 2) % n
-        let row = w.similarity + i * n    // [2B] S_i.
+        let row = scratch.row             // [2B] S_i, masked below.
         let gRow = w.dSimilarity + i * n  // [2B] G_i.
         let s = c.pool, k = c.synthetic, invT = c.inverseTemperature
-        let selfSimilarity = row[i], positiveSimilarity = row[p]
+        row.update(from: w.similarity + i * n, count: n)
+        let positiveSimilarity = row[p]
         // Mask the anchor and its positive so every loop below runs over whole rows.
         row[i] = -.infinity
         row[p] = -.infinity
-        defer {
-            row[i] = selfSimilarity
-            row[p] = positiveSimilarity
-        }
 
-        var hardestNegative = -Float.infinity
-        for j in 0..<n { hardestNegative = max(hardestNegative, row[j]) }
+        let hardestNegative = largest(row, count: n)
         var maxNegative = hardestNegative
         if k > 0 {
-            selectHardPool(row: row, count: n, pool: s, high: hardestNegative, keys: w.hardKeys, bins: w.hardBins, indices: w.hard + i * s)
+            selectHardPool(row: row, count: n, pool: s, high: hardestNegative, keys: scratch.hardKeys, bins: scratch.hardBins,
+                           indices: w.hard + i * s)
             for m in 0..<k {
-                let sim = synthesise(i, m, w, c)
+                let sim = synthesise(i, m, row, w, c)
                 maxNegative = max(maxNegative, sim)
             }
         }
 
         // Exponentials, relative to the largest negative x*.
         let beta = c.beta
-        var sumA = 0.0, sumW = 0.0
-        if beta == 0 {
-            for j in 0..<n {
-                let e = expf((row[j] - maxNegative) * invT)
-                gRow[j] = e
-                sumA += Double(e)
-            }
-        } else if beta == 1 {
-            for j in 0..<n {
-                let e = expf((row[j] - maxNegative) * invT)
-                gRow[j] = e
-                sumA += Double(e * e)
-                sumW += Double(e)
-            }
-        } else {
-            for j in 0..<n {
-                let delta = (row[j] - maxNegative) * invT
-                let wj = expf(beta * delta)
-                let aj = wj * expf(delta)
-                gRow[j] = aj
-                w.weight[j] = wj
-                sumA += Double(aj)
-                sumW += Double(wj)
-            }
-        }
+        var (sumA, sumW) = realNegativeTerms(row, count: n, maxNegative: maxNegative, invT: invT, beta: beta,
+                                             into: gRow, weights: scratch.weight)
         for m in 0..<k {
             let delta = (w.synthSimilarity[i * k + m] - maxNegative) * invT
             let wm = beta == 0 ? 1 : expf(beta * delta)
             let am = wm * expf(delta)
             w.synthGrad[i * k + m] = am
-            w.synthWeight[m] = wm
+            scratch.synthWeight[m] = wm
             sumA += Double(am)
             sumW += Double(wm)
         }
@@ -121,10 +98,10 @@ extension ContrastiveLoss {
             } else if beta == 1 {
                 for j in 0..<n { gRow[j] *= coefA * gRow[j] - coefW }
             } else {
-                for j in 0..<n { gRow[j] = coefA * gRow[j] - coefW * w.weight[j] }
+                for j in 0..<n { gRow[j] = coefA * gRow[j] - coefW * scratch.weight[j] }
             }
             for m in 0..<k {
-                w.synthGrad[i * k + m] = coefA * w.synthGrad[i * k + m] - coefW * w.synthWeight[m]
+                w.synthGrad[i * k + m] = coefA * w.synthGrad[i * k + m] - coefW * scratch.synthWeight[m]
             }
             gRow[p] = (positive * (1 - tau * count / (1 - tau)) / denominator - 1) * scale
         }
@@ -133,15 +110,62 @@ extension ContrastiveLoss {
                              hardestNegative: hardestNegative, clamped: clamped)
     }
 
+    /// The largest of row[0..<count].
+    @inline(__always)
+    private static func largest(_ row: UnsafePointer<Float>, count: Int) -> Float {
+        var best = -Float.infinity
+        for j in 0..<count { best = max(best, row[j]) }
+        return best
+    }
+
+    /// The real negatives' terms of `anchorTerm`, with delta_j = (S_ij - x*) / t
+    /// (masked entries give 0): beta = 0: e^delta_j into `terms`; beta = 1: w_j = e^delta_j
+    /// into `terms` (a_j = w_j^2); else a_j = e^((1 + beta) delta_j) into `terms` and
+    /// w_j = e^(beta delta_j) into `weights`. Returns A = sum a_j and W = sum w_j (0 when
+    /// beta = 0), summed in float64.
+    @inline(__always)
+    private static func realNegativeTerms(
+        _ row: UnsafePointer<Float>, count n: Int, maxNegative: Float, invT: Float, beta: Float,
+        into terms: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>
+    ) -> (sumA: Double, sumW: Double) {
+        var sumA = 0.0, sumW = 0.0
+        if beta == 0 {
+            for j in 0..<n {
+                let e = expf((row[j] - maxNegative) * invT)
+                terms[j] = e
+                sumA += Double(e)
+            }
+        } else if beta == 1 {
+            for j in 0..<n {
+                let e = expf((row[j] - maxNegative) * invT)
+                terms[j] = e
+                sumA += Double(e * e)
+                sumW += Double(e)
+            }
+        } else {
+            for j in 0..<n {
+                let delta = (row[j] - maxNegative) * invT
+                let wj = expf(beta * delta)
+                let aj = wj * expf(delta)
+                terms[j] = aj
+                weights[j] = wj
+                sumA += Double(aj)
+                sumW += Double(wj)
+            }
+        }
+        return (sumA, sumW)
+    }
+
     /// Builds synthetic negative m of anchor i from its plan entry and returns z_i . h_im, in
     /// O(1) from S (method.md): z_i . h = (alpha S_ia + (1 - alpha) S_ib) / ||alpha z_a + (1 - alpha) z_b||,
     /// ||.||^2 = alpha^2 + (1 - alpha)^2 + 2 alpha (1 - alpha) S_ab. Records the rows and
-    /// weights of h_im for the C coefficients. Row i of S is masked at i and p; the hard
-    /// list never points there.
+    /// weights of h_im for the C coefficients. `row` is S_i masked at i and p; the hard list
+    /// never points there.
     @inline(__always)
-    private static func synthesise(_ i: Int, _ m: Int, _ w: Workspace, _ c: Settings) -> Float {
+    private static func synthesise(
+        _ i: Int, _ m: Int, _ row: UnsafePointer<Float>, _ w: Workspace, _ c: Settings
+    ) -> Float {
         let n = w.rows, s = c.pool, index = i * c.synthetic + m
-        let row = w.similarity + i * n
         let rowA = w.hard[i * s + w.planA[index]]
         let alpha = w.planAlpha[index]
         let sim: Float

@@ -43,10 +43,12 @@ extension ContrastiveLoss {
         // Gather the candidates' keys. Entries in bins >= b* have x >= b* - 0.5; the float
         // bound sits half a bin lower still, so rounding cannot drop one (extras are harmless).
         let bound = threshold > 0 ? low + (Float(threshold) - 1) / scale : -Float.infinity
+        // Branch-free: every key is written, only candidates advance the cursor (a branch on
+        // `>= bound` mispredicts on a row in random order).
         var candidates = 0
-        for j in 0..<count where row[j] >= bound {
+        for j in 0..<count {
             keys[candidates] = orderedKey(row[j], j)
-            candidates += 1
+            candidates += row[j] >= bound ? 1 : 0
         }
         let kept = min(pool, candidates)
         moveLargestToFront(kept, keys, count: candidates)

@@ -62,23 +62,48 @@ extension ContrastiveLoss {
     struct Workspace {
         let rows: Int
         let dim: Int
+        /// k, the stride of `partSynthWeight` (at least 1).
+        let synthetic: Int
         let normalised: UnsafeMutablePointer<Float>   // [2B, d] Z
         let inverseNorm: UnsafeMutablePointer<Float>  // [2B] 1 / ||e_i||
         let similarity: UnsafeMutablePointer<Float>   // [2B, 2B] S = Z Z^T
         let dSimilarity: UnsafeMutablePointer<Float>  // [2B, 2B] G = dL/dS, then G + G^T + C
-        let weight: UnsafeMutablePointer<Float>       // [2B] the current anchor's w terms
-        let hardKeys: UnsafeMutablePointer<UInt64>    // [2B] selection candidates
-        let hardBins: UnsafeMutablePointer<Int32>     // [hardPoolBins] selection histogram
         let hard: UnsafeMutablePointer<Int>           // [2B, s] hard lists (row indices)
         let planA: UnsafeMutablePointer<Int>          // [2B, k] positions in the hard list
         let planB: UnsafeMutablePointer<Int>          // [2B, k]
         let planAlpha: UnsafeMutablePointer<Float>    // [2B, k]
         let synthSimilarity: UnsafeMutablePointer<Float>  // [2B, k] z_i . h_im
         let synthGrad: UnsafeMutablePointer<Float>    // [2B, k] dL/d(z_i . h_im)
-        let synthWeight: UnsafeMutablePointer<Float>  // [k] the current anchor's w terms
         let synthRow1: UnsafeMutablePointer<Int>      // [2B, k] rows mixed into h_im
         let synthRow2: UnsafeMutablePointer<Int>      // [2B, k]
         let synthCoef1: UnsafeMutablePointer<Float>   // [2B, k] their weights in h_im
         let synthCoef2: UnsafeMutablePointer<Float>   // [2B, k]
+        let outcomes: UnsafeMutablePointer<AnchorOutcome>  // [2B] reduced in anchor order
+        // The anchor loop's thread parts and their temporaries, part-major (`AnchorScratch`).
+        let parts: Int
+        let partRow: UnsafeMutablePointer<Float>          // [parts, 2B]
+        let partWeight: UnsafeMutablePointer<Float>       // [parts, 2B]
+        let partHardKeys: UnsafeMutablePointer<UInt64>    // [parts, 2B]
+        let partHardBins: UnsafeMutablePointer<Int32>     // [parts, hardPoolBins]
+        let partSynthWeight: UnsafeMutablePointer<Float>  // [parts, k]
+
+        /// The temporaries of thread part `part`.
+        func scratch(part: Int) -> AnchorScratch {
+            AnchorScratch(
+                row: partRow + part * rows, weight: partWeight + part * rows,
+                hardKeys: partHardKeys + part * rows, hardBins: partHardBins + part * hardPoolBins,
+                synthWeight: partSynthWeight + part * synthetic)
+        }
+    }
+
+    /// Temporaries of the anchor being computed, one set per thread part so parts never
+    /// share them. `row` is a masked copy of S_i: S itself stays read-only while parts run,
+    /// because a synthetic negative reads S_ab from other anchors' rows.
+    struct AnchorScratch {
+        let row: UnsafeMutablePointer<Float>          // [2B] S_i with S_ii, S_ip = -inf
+        let weight: UnsafeMutablePointer<Float>       // [2B] w terms
+        let hardKeys: UnsafeMutablePointer<UInt64>    // [2B] selection candidates
+        let hardBins: UnsafeMutablePointer<Int32>     // [hardPoolBins] selection histogram
+        let synthWeight: UnsafeMutablePointer<Float>  // [k] w terms of the synthetic negatives
     }
 }

@@ -20,20 +20,23 @@ public final class ContrastiveLoss {
     let similarity = Scratch<Float>(0)       // [2B, 2B]
     let dSimilarity = Scratch<Float>(0)      // [2B, 2B]
     let dNormalised = Scratch<Float>(0)      // [2B, d]
-    let weight = Scratch<Float>(0)           // [2B]
-    let hardKeys = Scratch<UInt64>(0)        // [2B]
-    let hardBins = Scratch<Int32>(0)         // [hardPoolBins]
     let hard = Scratch<Int>(0)               // [2B, s]
     let planA = Scratch<Int>(0)              // [2B, k]
     let planB = Scratch<Int>(0)              // [2B, k]
     let planAlpha = Scratch<Float>(0)        // [2B, k]
     let synthSimilarity = Scratch<Float>(0)  // [2B, k]
     let synthGrad = Scratch<Float>(0)        // [2B, k]
-    let synthWeight = Scratch<Float>(0)      // [k]
     let synthRow1 = Scratch<Int>(0)          // [2B, k]
     let synthRow2 = Scratch<Int>(0)          // [2B, k]
     let synthCoef1 = Scratch<Float>(0)       // [2B, k]
     let synthCoef2 = Scratch<Float>(0)       // [2B, k]
+    let outcomes = Scratch<AnchorOutcome>(.zero)  // [2B]
+    // Per thread part of the anchor loop (AnchorScratch).
+    let partRow = Scratch<Float>(0)          // [parts, 2B]
+    let partWeight = Scratch<Float>(0)       // [parts, 2B]
+    let partHardKeys = Scratch<UInt64>(0)    // [parts, 2B]
+    let partHardBins = Scratch<Int32>(0)     // [parts, hardPoolBins]
+    let partSynthWeight = Scratch<Float>(0)  // [parts, k]
     private var lastRows = 0
     private var lastPool = 0
 
@@ -63,16 +66,17 @@ public final class ContrastiveLoss {
     /// embeddings: [2B, d] raw head outputs (rows 0..<B first views, B..<2B second views).
     /// Returns the mean loss over the 2B anchors and dLoss/dEmbeddings [2B, d] through the
     /// L2 normalisation. With `plan` nil the plan is drawn from `rng` as `MixingPlan.draw`
-    /// does; the hard pool is clipped to the 2B - 2 real negatives.
+    /// does; the hard pool is clipped to the 2B - 2 real negatives. `threads` splits the
+    /// per-anchor loop; the result does not depend on it.
     public func forwardBackward(
-        embeddings: Tensor, plan: MixingPlan? = nil, rng: inout SeededGenerator
+        embeddings: Tensor, plan: MixingPlan? = nil, rng: inout SeededGenerator, threads: Int = BLAS.threads
     ) -> (loss: Float, dEmbeddings: Tensor) {
         precondition(embeddings.shape.count == 2, "embeddings must be [2B, d], got \(embeddings.shape)")
         let rows = embeddings.shape[0], dim = embeddings.shape[1]
         precondition(rows >= 4 && rows % 2 == 0, "need 2B rows with B >= 2, got \(rows)")
         precondition(dim >= 1, "embeddings need at least one column")
         let settings = Settings(spec: spec, rows: rows)
-        let work = workspace(rows: rows, dim: dim, settings: settings)
+        let work = workspace(rows: rows, dim: dim, settings: settings, threads: threads)
         lastRows = rows
         lastPool = settings.pool
 
@@ -84,12 +88,18 @@ public final class ContrastiveLoss {
         BLAS.gemm(transB: true, m: rows, n: rows, k: dim,
                   a: work.normalised, b: work.normalised, c: work.similarity)
 
+        // Anchors write disjoint rows of G and of the [2B, k] buffers, and only read S; each
+        // anchor's outcome is summed afterwards in anchor order, so the result does not
+        // depend on the number of parts.
+        ParallelRanges.forEachPart(rows, parts: work.parts) { part, anchors in
+            let scratch = work.scratch(part: part)
+            for i in anchors { work.outcomes[i] = Self.anchorTerm(i, work, scratch, settings) }
+        }
         var total = 0.0
         var diagnostics = DiagnosticsSums()
         for i in 0..<rows {
-            let outcome = Self.anchorTerm(i, work, settings)
-            total += Double(outcome.loss)
-            diagnostics.add(outcome, anchor: i, work, settings)
+            total += Double(work.outcomes[i].loss)
+            diagnostics.add(work.outcomes[i], anchor: i, work, settings)
         }
         lastDiagnostics = diagnostics.mean(rows: rows)
 
@@ -106,29 +116,36 @@ public final class ContrastiveLoss {
         return (Float(total / Double(rows)), Tensor(shape: [rows, dim], data: dEmbeddings))
     }
 
-    private func workspace(rows: Int, dim: Int, settings: Settings) -> Workspace {
+    private func workspace(rows: Int, dim: Int, settings: Settings, threads: Int) -> Workspace {
         let s = max(settings.pool, 1), k = max(settings.synthetic, 1)
+        let parts = max(1, min(threads, rows / Self.minimumAnchorsPerPart))
         return Workspace(
-            rows: rows, dim: dim,
+            rows: rows, dim: dim, synthetic: k,
             normalised: normalised.reserve(rows * dim),
             inverseNorm: inverseNorm.reserve(rows),
             similarity: similarity.reserve(rows * rows),
             dSimilarity: dSimilarity.reserve(rows * rows),
-            weight: weight.reserve(rows),
-            hardKeys: hardKeys.reserve(rows),
-            hardBins: hardBins.reserve(Self.hardPoolBins),
             hard: hard.reserve(rows * s),
             planA: planA.reserve(rows * k),
             planB: planB.reserve(rows * k),
             planAlpha: planAlpha.reserve(rows * k),
             synthSimilarity: synthSimilarity.reserve(rows * k),
             synthGrad: synthGrad.reserve(rows * k),
-            synthWeight: synthWeight.reserve(k),
             synthRow1: synthRow1.reserve(rows * k),
             synthRow2: synthRow2.reserve(rows * k),
             synthCoef1: synthCoef1.reserve(rows * k),
-            synthCoef2: synthCoef2.reserve(rows * k))
+            synthCoef2: synthCoef2.reserve(rows * k),
+            outcomes: outcomes.reserve(rows),
+            parts: parts,
+            partRow: partRow.reserve(parts * rows),
+            partWeight: partWeight.reserve(parts * rows),
+            partHardKeys: partHardKeys.reserve(parts * rows),
+            partHardBins: partHardBins.reserve(parts * Self.hardPoolBins),
+            partSynthWeight: partSynthWeight.reserve(parts * k))
     }
+
+    /// Fewer anchors than this per thread part cost more to dispatch than they save.
+    static let minimumAnchorsPerPart = 32
 
     /// Copies an explicit plan into the flat buffers, or draws one (same order as
     /// `MixingPlan.draw`, without building nested arrays).

@@ -180,6 +180,27 @@ import Testing
         #expect(d.clampedFraction == 0)
     }
 
+    /// The anchor loop splits over thread parts; the loss, its gradient, the hard lists and
+    /// the diagnostics must not depend on how many (a resumed job may use other threads).
+    @Test(arguments: settings)
+    func threadPartsMatchOnePart(setting: Setting) {
+        let rows = 4 * ContrastiveLoss.minimumAnchorsPerPart + 6  // 4 parts, uneven
+        let e = Self.randomEmbeddings(rows: rows, dim: 9, seed: 31)
+        func run(threads: Int) -> (loss: Float, grad: Tensor, hard: [[Int]], diagnostics: ContrastiveLoss.Diagnostics) {
+            var rng = SeededGenerator(seed: 5)
+            let loss = ContrastiveLoss(spec: setting.spec)
+            let result = loss.forwardBackward(embeddings: e, rng: &rng, threads: threads)
+            return (result.loss, result.dEmbeddings, loss.lastHardIndices, loss.lastDiagnostics)
+        }
+        let one = run(threads: 1), two = run(threads: 2), four = run(threads: 4)
+        for other in [two, four] {
+            #expect(other.loss == one.loss, "\(setting.label)")
+            #expect(other.grad == one.grad, "\(setting.label)")
+            #expect(other.hard == one.hard, "\(setting.label)")
+            #expect(other.diagnostics == one.diagnostics, "\(setting.label)")
+        }
+    }
+
     @Test func specProblemsAreNamed() {
         #expect(ContrastiveLoss.problem(with: Self.spec(.sscl, t: 0)) != nil)
         #expect(ContrastiveLoss.problem(with: Self.spec(.dcl, tau: 1)) != nil)
