@@ -113,45 +113,55 @@ extension ContrastiveLoss {
     /// The largest of row[0..<count].
     @inline(__always)
     private static func largest(_ row: UnsafePointer<Float>, count: Int) -> Float {
-        var best = -Float.infinity
-        for j in 0..<count { best = max(best, row[j]) }
-        return best
+        var best = SIMD8<Float>(repeating: -.infinity)
+        for j in stride(from: 0, to: count, by: 8) {
+            let v = VectorMath.load(row + j, count: min(8, count - j), padding: -.infinity)
+            best.replace(with: v, where: v .> best)
+        }
+        return best.max()
     }
 
-    /// The real negatives' terms of `anchorTerm`, with delta_j = (S_ij - x*) / t
+    /// The real negatives' terms of `anchorTerm`, eight at a time, with delta_j = (S_ij - x*) / t
     /// (masked entries give 0): beta = 0: e^delta_j into `terms`; beta = 1: w_j = e^delta_j
     /// into `terms` (a_j = w_j^2); else a_j = e^((1 + beta) delta_j) into `terms` and
     /// w_j = e^(beta delta_j) into `weights`. Returns A = sum a_j and W = sum w_j (0 when
-    /// beta = 0), summed in float64.
+    /// beta = 0).
     @inline(__always)
     private static func realNegativeTerms(
         _ row: UnsafePointer<Float>, count n: Int, maxNegative: Float, invT: Float, beta: Float,
         into terms: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>
     ) -> (sumA: Double, sumW: Double) {
         var sumA = 0.0, sumW = 0.0
-        if beta == 0 {
-            for j in 0..<n {
-                let e = expf((row[j] - maxNegative) * invT)
-                terms[j] = e
-                sumA += Double(e)
+        var j = 0
+        while j < n {
+            // Float sums over a block of 64 entries, float64 across blocks: widening every
+            // vector to float64 would cost more than the exponentials.
+            var blockA = SIMD8<Float>(), blockW = SIMD8<Float>()
+            let blockEnd = min(j + 64, n)
+            while j < blockEnd {
+                let lanes = min(8, n - j)
+                let delta = (VectorMath.load(row + j, count: lanes, padding: -.infinity) - maxNegative) * invT
+                if beta == 0 {
+                    let e = VectorMath.exp(delta)
+                    VectorMath.store(e, to: terms + j, count: lanes)
+                    blockA += e
+                } else if beta == 1 {
+                    let e = VectorMath.exp(delta)
+                    VectorMath.store(e, to: terms + j, count: lanes)
+                    blockA += e * e
+                    blockW += e
+                } else {
+                    let wj = VectorMath.exp(beta * delta)
+                    let aj = wj * VectorMath.exp(delta)
+                    VectorMath.store(aj, to: terms + j, count: lanes)
+                    VectorMath.store(wj, to: weights + j, count: lanes)
+                    blockA += aj
+                    blockW += wj
+                }
+                j += 8
             }
-        } else if beta == 1 {
-            for j in 0..<n {
-                let e = expf((row[j] - maxNegative) * invT)
-                terms[j] = e
-                sumA += Double(e * e)
-                sumW += Double(e)
-            }
-        } else {
-            for j in 0..<n {
-                let delta = (row[j] - maxNegative) * invT
-                let wj = expf(beta * delta)
-                let aj = wj * expf(delta)
-                terms[j] = aj
-                weights[j] = wj
-                sumA += Double(aj)
-                sumW += Double(wj)
-            }
+            sumA += Double(blockA.sum())
+            sumW += Double(blockW.sum())
         }
         return (sumA, sumW)
     }
