@@ -67,7 +67,7 @@ public final class ContrastiveLoss {
     /// Returns the mean loss over the 2B anchors and dLoss/dEmbeddings [2B, d] through the
     /// L2 normalisation. With `plan` nil the plan is drawn from `rng` as `MixingPlan.draw`
     /// does; the hard pool is clipped to the 2B - 2 real negatives. `threads` splits the
-    /// per-anchor loop; the result does not depend on it.
+    /// loops around the GEMMs; the result does not depend on it.
     public func forwardBackward(
         embeddings: Tensor, plan: MixingPlan? = nil, rng: inout SeededGenerator, threads: Int = BLAS.threads
     ) -> (loss: Float, dEmbeddings: Tensor) {
@@ -103,7 +103,7 @@ public final class ContrastiveLoss {
         }
         lastDiagnostics = diagnostics.mean(rows: rows)
 
-        Self.symmetrise(work)
+        Self.symmetrise(work, threads: threads)
         Self.addSyntheticCoefficients(work, settings)
         // dZ = (G + G^T + C) Z  [2B, d]
         let dZ = dNormalised.reserve(rows * dim)
@@ -201,28 +201,41 @@ public final class ContrastiveLoss {
     }
 
     /// G <- G + G^T in place: S_ij = z_i . z_j sends dL/dS_ij to both rows. Tiled so both
-    /// the row and the column strip of a tile stay in L1.
-    private static func symmetrise(_ w: Workspace) {
-        let n = w.rows, g = w.dSimilarity, tile = 32
-        for ib in stride(from: 0, to: n, by: tile) {
-            let iEnd = min(ib + tile, n)
-            for jb in stride(from: ib, to: n, by: tile) {
-                let jEnd = min(jb + tile, n)
-                for i in ib..<iEnd {
-                    let jStart = jb == ib ? i + 1 : jb
-                    guard jStart < jEnd else { continue }
-                    let rowI = g + i * n                    // G[i, .]
-                    var column = g + (jStart * n + i)       // G[j, i]
-                    for j in jStart..<jEnd {
-                        let sum = rowI[j] + column.pointee
-                        rowI[j] = sum
-                        column.pointee = sum
-                        column += n
-                    }
+    /// the row and the column strip of a tile stay in L1. Tile row b touches only tiles
+    /// (b, c >= b) and their mirrors (c, b), so tile rows run concurrently; pairing row b with
+    /// row T - 1 - b gives every pair the same T + 1 tiles.
+    private static func symmetrise(_ w: Workspace, threads: Int) {
+        let tiles = (w.rows + symmetriseTile - 1) / symmetriseTile
+        ParallelRanges.forEach((tiles + 1) / 2, threads: threads, minimumLength: 2) { pairs in
+            for b in pairs {
+                symmetriseTileRow(b, w)
+                if tiles - 1 - b != b { symmetriseTileRow(tiles - 1 - b, w) }
+            }
+        }
+    }
+
+    private static let symmetriseTile = 32
+
+    /// Tile row `b` of `symmetrise`: rows b*32..<(b+1)*32, from the diagonal tile rightwards.
+    private static func symmetriseTileRow(_ b: Int, _ w: Workspace) {
+        let n = w.rows, g = w.dSimilarity, tile = symmetriseTile
+        let ib = b * tile, iEnd = min(ib + tile, n)
+        for jb in stride(from: ib, to: n, by: tile) {
+            let jEnd = min(jb + tile, n)
+            for i in ib..<iEnd {
+                let jStart = jb == ib ? i + 1 : jb
+                guard jStart < jEnd else { continue }
+                let rowI = g + i * n                    // G[i, .]
+                var column = g + (jStart * n + i)       // G[j, i]
+                for j in jStart..<jEnd {
+                    let sum = rowI[j] + column.pointee
+                    rowI[j] = sum
+                    column.pointee = sum
+                    column += n
                 }
             }
         }
-        for i in 0..<n { g[i * n + i] *= 2 }
+        for i in ib..<iEnd { g[i * n + i] *= 2 }
     }
 
     /// Adds C: the gradient through z_i . h_im reaches only z_i, as a fixed combination of

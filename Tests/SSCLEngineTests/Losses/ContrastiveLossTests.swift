@@ -184,7 +184,7 @@ import Testing
     /// the diagnostics must not depend on how many (a resumed job may use other threads).
     @Test(arguments: settings)
     func threadPartsMatchOnePart(setting: Setting) {
-        let rows = 4 * ContrastiveLoss.minimumAnchorsPerPart + 6  // 4 parts, uneven
+        let rows = 8 * ContrastiveLoss.minimumAnchorsPerPart + 6  // uneven parts; 9 symmetrise tile rows
         let e = Self.randomEmbeddings(rows: rows, dim: 9, seed: 31)
         func run(threads: Int) -> (loss: Float, grad: Tensor, hard: [[Int]], diagnostics: ContrastiveLoss.Diagnostics) {
             var rng = SeededGenerator(seed: 5)
