@@ -26,7 +26,7 @@ extension ContrastiveLoss {
     /// with x* the largest negative. Gradients: dL/dx_p = pos (1 - tau_plus N / (1 - tau_plus)) / D - 1,
     /// dL/dx_u = R / ((1 - tau_plus) D) * ((1 + beta) a_u / A - beta w_u / W) (zero when clamped).
     /// Writes row i of G = dL/dS / 2B, and dL/d(z_i . h_im) / 2B for each synthetic negative;
-    /// reads S only, so anchors can run concurrently, each part with its own `scratch`.
+    /// reads S only, so anchors can run concurrently, each worker with its own `scratch`.
     static func anchorTerm(_ i: Int, _ w: Workspace, _ scratch: AnchorScratch, _ c: Settings) -> AnchorOutcome {
         let n = w.rows
         let p = (i + n / 2) % n

@@ -62,7 +62,7 @@ extension ContrastiveLoss {
     struct Workspace {
         let rows: Int
         let dim: Int
-        /// k, the stride of `partSynthWeight` (at least 1).
+        /// k, the stride of `workerSynthWeight` (at least 1).
         let synthetic: Int
         let normalised: UnsafeMutablePointer<Float>   // [2B, d] Z
         let inverseNorm: UnsafeMutablePointer<Float>  // [2B] 1 / ||e_i||
@@ -79,25 +79,25 @@ extension ContrastiveLoss {
         let synthCoef1: UnsafeMutablePointer<Float>   // [2B, k] their weights in h_im
         let synthCoef2: UnsafeMutablePointer<Float>   // [2B, k]
         let outcomes: UnsafeMutablePointer<AnchorOutcome>  // [2B] reduced in anchor order
-        // The anchor loop's thread parts and their temporaries, part-major (`AnchorScratch`).
-        let parts: Int
-        let partRow: UnsafeMutablePointer<Float>          // [parts, 2B]
-        let partWeight: UnsafeMutablePointer<Float>       // [parts, 2B]
-        let partHardKeys: UnsafeMutablePointer<UInt64>    // [parts, 2B]
-        let partHardBins: UnsafeMutablePointer<Int32>     // [parts, hardPoolBins]
-        let partSynthWeight: UnsafeMutablePointer<Float>  // [parts, k]
+        // The anchor loop's workers and their temporaries, worker-major (`AnchorScratch`).
+        let workers: Int
+        let workerRow: UnsafeMutablePointer<Float>          // [workers, 2B]
+        let workerWeight: UnsafeMutablePointer<Float>       // [workers, 2B]
+        let workerHardKeys: UnsafeMutablePointer<UInt64>    // [workers, 2B]
+        let workerHardBins: UnsafeMutablePointer<Int32>     // [workers, hardPoolBins]
+        let workerSynthWeight: UnsafeMutablePointer<Float>  // [workers, k]
 
-        /// The temporaries of thread part `part`.
-        func scratch(part: Int) -> AnchorScratch {
+        /// The temporaries of worker `worker`.
+        func scratch(worker: Int) -> AnchorScratch {
             AnchorScratch(
-                row: partRow + part * rows, weight: partWeight + part * rows,
-                hardKeys: partHardKeys + part * rows, hardBins: partHardBins + part * hardPoolBins,
-                synthWeight: partSynthWeight + part * synthetic)
+                row: workerRow + worker * rows, weight: workerWeight + worker * rows,
+                hardKeys: workerHardKeys + worker * rows, hardBins: workerHardBins + worker * hardPoolBins,
+                synthWeight: workerSynthWeight + worker * synthetic)
         }
     }
 
-    /// Temporaries of the anchor being computed, one set per thread part so parts never
-    /// share them. `row` is a masked copy of S_i: S itself stays read-only while parts run,
+    /// Temporaries of the anchor being computed, one set per worker so workers never
+    /// share them. `row` is a masked copy of S_i: S itself stays read-only while workers run,
     /// because a synthetic negative reads S_ab from other anchors' rows.
     struct AnchorScratch {
         let row: UnsafeMutablePointer<Float>          // [2B] S_i with S_ii, S_ip = -inf

@@ -31,12 +31,12 @@ public final class ContrastiveLoss {
     let synthCoef1 = Scratch<Float>(0)       // [2B, k]
     let synthCoef2 = Scratch<Float>(0)       // [2B, k]
     let outcomes = Scratch<AnchorOutcome>(.zero)  // [2B]
-    // Per thread part of the anchor loop (AnchorScratch).
-    let partRow = Scratch<Float>(0)          // [parts, 2B]
-    let partWeight = Scratch<Float>(0)       // [parts, 2B]
-    let partHardKeys = Scratch<UInt64>(0)    // [parts, 2B]
-    let partHardBins = Scratch<Int32>(0)     // [parts, hardPoolBins]
-    let partSynthWeight = Scratch<Float>(0)  // [parts, k]
+    // Per worker of the anchor loop (AnchorScratch).
+    let workerRow = Scratch<Float>(0)          // [workers, 2B]
+    let workerWeight = Scratch<Float>(0)       // [workers, 2B]
+    let workerHardKeys = Scratch<UInt64>(0)    // [workers, 2B]
+    let workerHardBins = Scratch<Int32>(0)     // [workers, hardPoolBins]
+    let workerSynthWeight = Scratch<Float>(0)  // [workers, k]
     private var lastRows = 0
     private var lastPool = 0
 
@@ -88,12 +88,16 @@ public final class ContrastiveLoss {
         BLAS.gemm(transB: true, m: rows, n: rows, k: dim,
                   a: work.normalised, b: work.normalised, c: work.similarity)
 
-        // Anchors write disjoint rows of G and of the [2B, k] buffers, and only read S; each
-        // anchor's outcome is summed afterwards in anchor order, so the result does not
-        // depend on the number of parts.
-        ParallelRanges.forEachPart(rows, parts: work.parts) { part, anchors in
-            let scratch = work.scratch(part: part)
-            for i in anchors { work.outcomes[i] = Self.anchorTerm(i, work, scratch, settings) }
+        // Anchors write disjoint rows of G and of the [2B, k] buffers, and only read S. Workers
+        // take blocks of anchors in turn (a core slowed by another process does not hold the
+        // step); outcomes are summed afterwards in anchor order, so nothing depends on which
+        // worker ran an anchor or on how many there are.
+        let blocks = (rows + Self.anchorsPerBlock - 1) / Self.anchorsPerBlock
+        ParallelRanges.forEachItem(blocks, workers: work.workers) { worker, block in
+            let scratch = work.scratch(worker: worker)
+            for i in (block * Self.anchorsPerBlock)..<min((block + 1) * Self.anchorsPerBlock, rows) {
+                work.outcomes[i] = Self.anchorTerm(i, work, scratch, settings)
+            }
         }
         var total = 0.0
         var diagnostics = DiagnosticsSums()
@@ -118,7 +122,7 @@ public final class ContrastiveLoss {
 
     private func workspace(rows: Int, dim: Int, settings: Settings, threads: Int) -> Workspace {
         let s = max(settings.pool, 1), k = max(settings.synthetic, 1)
-        let parts = max(1, min(threads, rows / Self.minimumAnchorsPerPart))
+        let workers = max(1, min(threads, rows / Self.minimumAnchorsPerWorker))
         return Workspace(
             rows: rows, dim: dim, synthetic: k,
             normalised: normalised.reserve(rows * dim),
@@ -136,16 +140,18 @@ public final class ContrastiveLoss {
             synthCoef1: synthCoef1.reserve(rows * k),
             synthCoef2: synthCoef2.reserve(rows * k),
             outcomes: outcomes.reserve(rows),
-            parts: parts,
-            partRow: partRow.reserve(parts * rows),
-            partWeight: partWeight.reserve(parts * rows),
-            partHardKeys: partHardKeys.reserve(parts * rows),
-            partHardBins: partHardBins.reserve(parts * Self.hardPoolBins),
-            partSynthWeight: partSynthWeight.reserve(parts * k))
+            workers: workers,
+            workerRow: workerRow.reserve(workers * rows),
+            workerWeight: workerWeight.reserve(workers * rows),
+            workerHardKeys: workerHardKeys.reserve(workers * rows),
+            workerHardBins: workerHardBins.reserve(workers * Self.hardPoolBins),
+            workerSynthWeight: workerSynthWeight.reserve(workers * k))
     }
 
-    /// Fewer anchors than this per thread part cost more to dispatch than they save.
-    static let minimumAnchorsPerPart = 32
+    /// Fewer anchors than this per worker cost more to dispatch than they save.
+    static let minimumAnchorsPerWorker = 32
+    /// Anchors a worker takes at a time.
+    static let anchorsPerBlock = 8
 
     /// Copies an explicit plan into the flat buffers, or draws one (same order as
     /// `MixingPlan.draw`, without building nested arrays).
@@ -202,15 +208,13 @@ public final class ContrastiveLoss {
 
     /// G <- G + G^T in place: S_ij = z_i . z_j sends dL/dS_ij to both rows. Tiled so both
     /// the row and the column strip of a tile stay in L1. Tile row b touches only tiles
-    /// (b, c >= b) and their mirrors (c, b), so tile rows run concurrently; pairing row b with
-    /// row T - 1 - b gives every pair the same T + 1 tiles.
+    /// (b, c >= b) and their mirrors (c, b), so tile rows run concurrently, taken in turn by
+    /// the workers; pairing row b with row T - 1 - b gives every pair the same T + 1 tiles.
     private static func symmetrise(_ w: Workspace, threads: Int) {
-        let tiles = (w.rows + symmetriseTile - 1) / symmetriseTile
-        ParallelRanges.forEach((tiles + 1) / 2, threads: threads, minimumLength: 2) { pairs in
-            for b in pairs {
-                symmetriseTileRow(b, w)
-                if tiles - 1 - b != b { symmetriseTileRow(tiles - 1 - b, w) }
-            }
+        let tiles = (w.rows + symmetriseTile - 1) / symmetriseTile, pairs = (tiles + 1) / 2
+        ParallelRanges.forEachItem(pairs, workers: pairs >= 4 ? threads : 1) { _, b in
+            symmetriseTileRow(b, w)
+            if tiles - 1 - b != b { symmetriseTileRow(tiles - 1 - b, w) }
         }
     }
 

@@ -180,11 +180,11 @@ import Testing
         #expect(d.clampedFraction == 0)
     }
 
-    /// The anchor loop splits over thread parts; the loss, its gradient, the hard lists and
+    /// The loops around the GEMMs split over threads; the loss, its gradient, the hard lists and
     /// the diagnostics must not depend on how many (a resumed job may use other threads).
     @Test(arguments: settings)
     func threadPartsMatchOnePart(setting: Setting) {
-        let rows = 8 * ContrastiveLoss.minimumAnchorsPerPart + 6  // uneven parts; 9 symmetrise tile rows
+        let rows = 8 * ContrastiveLoss.minimumAnchorsPerWorker + 6  // uneven parts; 9 symmetrise tile rows
         let e = Self.randomEmbeddings(rows: rows, dim: 9, seed: 31)
         func run(threads: Int) -> (loss: Float, grad: Tensor, hard: [[Int]], diagnostics: ContrastiveLoss.Diagnostics) {
             var rng = SeededGenerator(seed: 5)
