@@ -38,7 +38,11 @@ let package = Package(
                 "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources")]
+            resources: [.copy("Resources")],
+            // AVX2 + FMA for the element-wise loops around the GEMMs (SIMD8 exp, ReLU masks,
+            // phase splits): twice the lanes of the x86-64 baseline. The developers' guide
+            // allows haswell or znver3; OpenBLAS picks its own kernel at run time either way.
+            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]
         ),
         .target(
             name: "SSCLStore",
