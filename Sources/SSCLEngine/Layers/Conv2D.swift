@@ -30,6 +30,8 @@ public final class Conv2D: Layer {
     public let fusesReLU: Bool
     /// When false, backward skips dX and returns zeros (the first layer of a network needs none).
     public var computesInputGradient = true
+    /// Worker threads for one call; nil follows `BLAS.threads` (tests set it to avoid global state).
+    var threads: Int?
     /// Upper bound on one thread's scratch per chunk, cols plus the GEMM output, in floats
     /// (1 MiB, about an L2 cache); a chunk holds as many images as fit, and at least one.
     public var maxChunkFloats = 1 << 18
@@ -92,7 +94,7 @@ public final class Conv2D: Layer {
         _ body: (_ workspace: Workspace, _ group: Int, _ images: Range<Int>, _ firstOfGroup: Bool) -> Void
     ) {
         let groups = min(Self.gradientGroups, batch)
-        let workers = min(BLAS.threads, groups)
+        let workers = min(threads ?? BLAS.threads, groups)
         let chunk = max(1, min(batch, maxChunkFloats / max(1, (g.rows + outChannels) * g.positions)))
         while workspaces.count < workers { workspaces.append(Workspace()) }
         let used = Array(workspaces.prefix(workers))

@@ -128,11 +128,9 @@ import Testing
     @Test func threadPartsMatchOnePart() {
         let x = randomTensor([5, 2, 6, 6], seed: 38)
         let dY = randomTensor([5, 3, 3, 3], seed: 39)
-        let previous = BLAS.threads
-        defer { BLAS.setThreads(previous) }
         func run(threads: Int) -> (y: Tensor, dX: Tensor, dWeight: [Float], dBias: [Float]) {
-            BLAS.setThreads(threads)
             let conv = makeConv(inC: 2, outC: 3, stride: 2, padding: 1)
+            conv.threads = threads
             conv.maxChunkFloats = (18 + 3) * 9  // one image per chunk
             let y = conv.forward(x, training: true)
             let dX = conv.backward(dY)
