@@ -18,6 +18,38 @@ def run_json(cmd):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")][-1]
 
 
+def targets(rows):
+    """Each target met or missed, and for ratio targets the share of the GEMM floor they demand:
+    a ratio R over PyTorch needs sscl at R x PyTorch's % of sgemm."""
+    def row(model, loss, threads):
+        return next(r for r in rows if r["model"] == model and r["loss"] == loss and r["threads"] == threads)
+
+    def pct(r, ms):
+        return 100 * r["gflop"] / r["sgemm"] * 1000 / ms
+
+    out = ["| target | measured | met | needs sscl at (of sgemm) | sscl at |", "|---|---|---|---|---|"]
+    for model, threads, goal in (("mlp", 1, 1.1), ("mlp", 2, 1.25), ("cnn", 1, 2.0), ("cnn", 2, 2.0)):
+        for loss in ("ntxent", "sscl"):
+            r = row(model, loss, threads)
+            if r["ratio"] is None:
+                continue
+            out.append(f"| {model}/{loss}/{threads}t ≥ {goal}× PyTorch | {r['ratio']:.2f}× | "
+                       f"{'yes' if r['ratio'] >= goal else 'no'} | {goal * pct(r, r['torch_ms']):.0f}% | "
+                       f"{pct(r, r['sscl_ms']):.0f}% |")
+    for model in ("mlp", "cnn"):
+        for threads in (1, 2):
+            n, s = row(model, "ntxent", threads), row(model, "sscl", threads)
+            extra = 100 * (s["sscl_ms"] / n["sscl_ms"] - 1)
+            out.append(f"| {model}/{threads}t: sscl ≤ ntxent + 5% | {extra:+.1f}% | {'yes' if extra <= 5 else 'no'} | — | — |")
+    for model in ("mlp", "cnn"):
+        rs = [r for r in rows if r["model"] == model and r["torch_rss"]]
+        if rs:
+            ours, theirs = max(r["sscl_rss"] for r in rs), min(r["torch_rss"] for r in rs)
+            out.append(f"| {model}: peak memory below PyTorch's | {ours:.0f} MB vs {theirs:.0f} MB | "
+                       f"{'yes' if ours < theirs else 'no'} | — | — |")
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--sscl", default=os.path.join(ROOT, ".build/release/sscl"))
@@ -27,6 +59,8 @@ def main():
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--out", default=os.path.join(HERE, "speed.md"))
     p.add_argument("--no-profiles", dest="profiles", action="store_false", help="skip the per-layer breakdown")
+    p.add_argument("--rows-from", default=None,
+                   help="re-render from the JSON row lines a previous run printed (no timing)")
     a = p.parse_args()
     have_torch = a.torch_python is not None and os.path.exists(a.reference)
     torch_version = None
@@ -39,7 +73,10 @@ def main():
     if not have_torch:
         print("PyTorch is not available: reporting sscl's figures alone", file=sys.stderr)
     rows = []
-    for model in ("mlp", "cnn"):
+    if a.rows_from:
+        with open(a.rows_from) as f:
+            rows = [json.loads(line) for line in f if line.startswith('{"model"')]
+    for model in ("mlp", "cnn") if not rows else ():
         for loss in ("ntxent", "sscl"):
             for threads in (1, 2):
                 steps = a.steps if model == "mlp" else max(5, a.steps // 4)
@@ -94,6 +131,7 @@ def main():
             s = next(r for r in rows if r["model"] == model and r["loss"] == "sscl" and r["threads"] == threads)
             cost.append(f"{model}/{threads}t: {100 * (s['sscl_ms'] / n['sscl_ms'] - 1):+.1f}%")
     lines += ["", "SSCL's cost over NT-Xent per step (sscl): " + ", ".join(cost) + "."]
+    lines += ["", "## Targets (issue #4)", ""] + targets(rows)
     lines += ["", "sgemm rate measured: " + ", ".join(
         f"{t} thread(s) {statistics.median(r['sgemm'] for r in rows if r['threads'] == t):.0f} GFLOPS" for t in (1, 2)) + "."]
     if a.profiles:
