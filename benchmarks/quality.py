@@ -223,7 +223,7 @@ def main():
                       flush=True)
                 runs.append(r)
             results[name] = runs
-        all_results[title.split(",")[0]] = results
+        all_results[title.split(", MLP")[0]] = results
         sections += table(title, command, results,
                           f"{note}, t 0.5, tau_plus 0.1, SSCL s 32 k 8 (beta 1), {a.seeds} seeds (0..{a.seeds - 1}; "
                           f"each seed also draws its own hold-out split where the set has no test split, so raw-input "
