@@ -45,8 +45,8 @@ public final class Conv2D: Layer {
     /// Contiguous groups of images whose weight gradients are summed separately.
     static let gradientGroups = 8
     /// Each group's partial gradients.
-    private let groupWeightGradients = GrowableBuffer()  // [groups, outC * rows]
-    private let groupBiasGradients = GrowableBuffer()    // [groups, outC]
+    private let groupWeightGradients = ScratchBuffer<Float>(0)  // [groups, outC * rows]
+    private let groupBiasGradients = ScratchBuffer<Float>(0)    // [groups, outC]
 
     /// Creates `<name>.weight` [outC, inC, k, k] (He-uniform, decays) and `<name>.bias` [outC] (zero, no decay).
     public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,

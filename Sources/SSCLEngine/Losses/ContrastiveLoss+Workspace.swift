@@ -1,36 +1,4 @@
 extension ContrastiveLoss {
-    /// A growable raw buffer owned by one loss instance, reused between calls so a training
-    /// step does not reallocate its 2B x 2B matrices. Contents are not kept when it grows.
-    final class Scratch<Element> {
-        private(set) var base: UnsafeMutablePointer<Element>
-        private(set) var capacity: Int
-        private let zero: Element
-
-        init(_ zero: Element) {
-            self.zero = zero
-            capacity = 1
-            base = .allocate(capacity: 1)
-            base.initialize(to: zero)
-        }
-
-        /// A pointer to at least `count` elements.
-        func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
-            if count > capacity {
-                base.deinitialize(count: capacity)
-                base.deallocate()
-                base = .allocate(capacity: count)
-                base.initialize(repeating: zero, count: count)
-                capacity = count
-            }
-            return base
-        }
-
-        deinit {
-            base.deinitialize(count: capacity)
-            base.deallocate()
-        }
-    }
-
     /// The resolved parameters of one call: `spec` with the pool clipped to the 2B - 2 real
     /// negatives, and NT-Xent expressed as the weighted formula with beta = 0, tau_plus = 0,
     /// k = 0 and no clamp (method.md, "Special cases").
