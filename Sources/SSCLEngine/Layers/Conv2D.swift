@@ -232,13 +232,6 @@ public final class Conv2D: Layer {
     }
 }
 
-extension Range<Int> {
-    /// The same range moved by `offset`.
-    fileprivate func shifted(by offset: Int) -> Range<Int> {
-        (lowerBound + offset)..<(upperBound + offset)
-    }
-}
-
 /// The sum of `count` floats with eight independent SIMD accumulators (a plain loop is one
 /// serial dependency chain, which the compiler may not reorder for floats).
 private func rowSum(_ p: UnsafePointer<Float>, count: Int) -> Float {

@@ -183,10 +183,8 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// cols [rows, chunk.count * H'W'] from x [N, C, H, W], filling the columns of the images
-    /// in `part` (a subrange of `chunk`; the whole chunk by default).
-    func im2col(_ x: UnsafePointer<Float>, chunk: Range<Int>, part: Range<Int>? = nil,
-                into cols: UnsafeMutablePointer<Float>) {
+    /// cols [rows, chunk.count * H'W'] from the images `chunk` of x [N, C, H, W].
+    func im2col(_ x: UnsafePointer<Float>, chunk: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
         let rowLength = chunk.count * positions
         let (phaseWidth, outWidth, positions) = (phaseWidth, outWidth, positions)
         let taps = taps()
@@ -194,7 +192,7 @@ struct ConvolutionGeometry {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: phasedCount) { buffer in
             let phased = buffer.baseAddress!
             phased.initialize(repeating: 0, count: phasedCount)
-            for n in part ?? chunk {
+            for n in chunk {
                 let local = n - chunk.lowerBound
                 for c in 0..<channels {
                     splitPhases(x + (n * channels + c) * height * width, into: phased)
@@ -229,19 +227,18 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// dX [N, C, H, W] = col2im(dCols [rows, chunk.count * H'W']) for the images in `part`:
+    /// dX [N, C, H, W] = col2im(dCols [rows, chunk.count * H'W']) for the images `chunk`:
     /// every column entry is added to the input pixel it was copied from and padding entries
     /// are dropped (zeroed in dCols, which is scratch). The images' planes are overwritten,
     /// so dX needs no zeroing first.
-    func col2im(_ cols: UnsafeMutablePointer<Float>, chunk: Range<Int>, part: Range<Int>? = nil,
-                into dX: UnsafeMutablePointer<Float>) {
+    func col2im(_ cols: UnsafeMutablePointer<Float>, chunk: Range<Int>, into dX: UnsafeMutablePointer<Float>) {
         let rowLength = chunk.count * positions
         let (phaseWidth, outWidth, positions) = (phaseWidth, outWidth, positions)
         let taps = taps()
         let contiguous = phaseWidth == outWidth
         withUnsafeTemporaryAllocation(of: Float.self, capacity: phasedCount) { buffer in
             let phased = buffer.baseAddress!
-            for n in part ?? chunk {
+            for n in chunk {
                 let local = n - chunk.lowerBound
                 for c in 0..<channels {
                     phased.initialize(repeating: 0, count: phasedCount)
