@@ -244,12 +244,9 @@ def main():
         header = f"Run on {time.strftime('%Y-%m-%d', time.gmtime())}, {os.cpu_count()} cores; total {minutes:.0f} minutes."
     lines = ["# Representation quality: SimCLR, DCL, HCL, SSCL", "",
              header + (" Plot: [quality.png](quality.png)." if plotted else " (matplotlib unavailable: no plot.)"), ""] + sections
-    with open(quality_md, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
     sys.path.insert(0, HERE)
     import report
-    report.assemble()
+    report.publish(quality_md, lines)
 
 if __name__ == "__main__":
     main()

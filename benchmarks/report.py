@@ -16,3 +16,11 @@ def assemble():
             chunks += ["#" + text if text.startswith("# ") else text, ""]
     with open(os.path.join(HERE, "results.md"), "w") as f:
         f.write("\n".join(chunks))
+
+
+def publish(path, lines):
+    """Writes one benchmark's section to `path`, echoes it, and rebuilds results.md."""
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    assemble()

@@ -85,11 +85,9 @@ def main():
             print(row, flush=True)
             lines.append(row)
     lines += ["", f"Total {(time.time() - started) / 60:.0f} minutes (runs already present were reused)."]
-    with open(os.path.join(HERE, "separation.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
     sys.path.insert(0, HERE)
     import report
-    report.assemble()
+    report.publish(os.path.join(HERE, "separation.md"), lines)
 
 
 if __name__ == "__main__":

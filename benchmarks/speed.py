@@ -144,12 +144,9 @@ def main():
                                       "--threads", str(threads), "--steps", str(steps)],
                                      check=True, capture_output=True, text=True).stdout
                 lines += ["```", out.rstrip(), "```", ""]
-    with open(a.out, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
     sys.path.insert(0, HERE)
     import report
-    report.assemble()
+    report.publish(a.out, lines)
 
 
 if __name__ == "__main__":
