@@ -11,13 +11,16 @@ WebSocket library needed). Checks, without ever reloading the page:
   - progress and the loss chart grow while the job runs;
   - the first /events request continues after the REST snapshot (Last-Event-ID);
   - after the finish the page sends no request to /events for --quiet-seconds;
-  - the loss chart holds exactly the job's loss points (no duplicates after the catch-up).
+  - the loss chart holds exactly the job's loss points (no duplicates after the catch-up);
+  - with the server frozen (SIGSTOP) for --freeze-seconds while the job runs, the page says it
+    has heard nothing and is polling, and drops the ETA; after SIGCONT it is live again.
 Prints one "ok"/"FAIL" line per check, then "N passed, M failed"; exits 1 on any failure.
 """
 import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -152,6 +155,7 @@ def main():
     ap.add_argument("--repo", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser"))
     ap.add_argument("--quiet-seconds", type=float, default=30)
+    ap.add_argument("--freeze-seconds", type=float, default=46, help="0 skips the frozen-stream phase")
     args = ap.parse_args()
     if not args.chromium:
         print("FAIL - no chromium (apt-get install -y chromium)\n0 passed, 1 failed")
@@ -174,7 +178,7 @@ def main():
             except OSError:
                 time.sleep(0.1)
         blocker = http("POST", f"{base}/v1/jobs", {**JOB, "name": "blocker", "epochs": 12})
-        job = http("POST", f"{base}/v1/jobs", {**JOB, "name": "watched", "epochs": 40})
+        job = http("POST", f"{base}/v1/jobs", {**JOB, "name": "watched", "epochs": 60})
         jid = job["id"]
         check(job["status"] == "queued", f"the watched job waits behind {blocker['id']}")
 
@@ -182,8 +186,9 @@ def main():
         browser.open(f"{base}/#/jobs/{jid}")
         seen, losses, progress = [], [], []
         state = {}
-        deadline = time.time() + 180
+        deadline = time.time() + 240 + args.freeze_seconds
         marked = False
+        froze = False
         while time.time() < deadline:
             raw = browser.evaluate(STATE_JS)
             state = json.loads(raw) if raw else {}
@@ -192,6 +197,22 @@ def main():
                 marked = True
             if state.get("status") and (not seen or seen[-1] != state["status"]):
                 seen.append(state["status"])
+            if state.get("status") == "running" and args.freeze_seconds > 0 and state["loss"] >= 40 and not froze:
+                froze = True
+                server.send_signal(signal.SIGSTOP)
+                time.sleep(args.freeze_seconds)
+                frozen = json.loads(browser.evaluate(STATE_JS))
+                server.send_signal(signal.SIGCONT)
+                check("no updates" in frozen["live"] and "polling" in frozen["live"],
+                      f"a frozen stream is shown as such ({frozen['live']!r})")
+                check("ETA" not in frozen["progressText"], f"no ETA while nothing is heard ({frozen['progressText']!r})")
+                for _ in range(100):
+                    again = json.loads(browser.evaluate(STATE_JS))
+                    if "live" in again["live"] and "no updates" not in again["live"]:
+                        break
+                    time.sleep(0.2)
+                check("● live" in again["live"], f"live again after the server resumes ({again['live']!r})")
+                continue
             if state.get("status") == "running":
                 losses.append(state["loss"])
                 if state.get("progress") is not None:
