@@ -88,7 +88,7 @@ final class HTTPEventLoop: @unchecked Sendable {
                 }
             }
             now = MonotonicClock.now()
-            for connection in connections.values {
+            for connection in connections.values where connections[connection.id] === connection {
                 if let deadline = connection.deadline(configuration), deadline <= now { timeOut(connection) }
             }
         }
