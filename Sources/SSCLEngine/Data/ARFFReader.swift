@@ -158,12 +158,13 @@ enum ARFFReader {
             } else if c == "'" || c == "\"" {
                 quote = c
                 wasQuoted = true
+                field = ""  // spaces before the opening quote are not part of the value
             } else if c == "," {
                 out.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
                 field = ""
                 wasQuoted = false
-            } else {
-                field.append(c)
+            } else if !(wasQuoted && (c == " " || c == "\t")) {
+                field.append(c)  // (spaces after a closing quote are dropped)
             }
         }
         guard quote == nil else { throw DatasetError(file: file, row: line, "an unterminated quote") }

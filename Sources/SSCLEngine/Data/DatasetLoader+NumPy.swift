@@ -129,6 +129,25 @@ extension DatasetLoader {
     }
 }
 
+extension Dataset {
+    /// NumPy rows as the job asked: images stay images only for `kind: image` (2-D `x` is an
+    /// error then); `kind: tabular` flattens image arrays into feature rows.
+    func asKind(_ kind: ArrayKind) throws -> Dataset {
+        switch (kind, imageShape) {
+        case (.image, nil):
+            throw DatasetError("dataset kind is image but x has 2 dimensions (rows, features); "
+                               + "give (rows, H, W[, C]) or use kind tabular")
+        case (.tabular, .some):
+            var flat = self
+            flat.imageShape = nil
+            flat.featureNames = (0..<rowSize).map { "x\($0)" }
+            return flat
+        default:
+            return self
+        }
+    }
+}
+
 /// How `x`'s dimensions map to rows: tabular `[rows, F]` or images (channels first inside).
 struct NumPyLayout {
     var rows: Int
