@@ -60,7 +60,7 @@ struct TrainCommand: ParsableCommand {
         defer { interrupt.cancel() }
         let outcome: TrainingOutcome
         do {
-            outcome = try run.run(stop: stop) { display.show($0) }
+            outcome = try run.run(stop: stop) { event, _ in display.show(event) }
         } catch {
             throw ExitCode(1)  // the display has shown the error event
         }

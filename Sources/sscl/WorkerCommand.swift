@@ -46,7 +46,7 @@ struct WorkerCommand: ParsableCommand {
         } catch {
             let failure = TrainingFailure(error, fallback: .invalidJob)
             printError("worker: \(failure)")
-            output.send(TrainingEvent(.error(failure)))
+            output.send(line: TrainingEvent(.error(failure)).jsonLine())
             throw ExitCode(1)
         }
         let run = TrainingRun(
@@ -54,7 +54,7 @@ struct WorkerCommand: ParsableCommand {
             dataDirectory: URL(fileURLWithPath: dataDir ?? FileManager.default.currentDirectoryPath, isDirectory: true),
             resume: resume, logger: logger)
         do {
-            switch try run.run(stop: stop, report: { output.send($0) }) {
+            switch try run.run(stop: stop, report: { _, line in output.send(line: line) }) {
             case .stopped: throw ExitCode(3)
             case .completed: return
             }
@@ -103,8 +103,9 @@ private final class ProtocolOutput: @unchecked Sendable {
         return ProtocolOutput(fd: fd >= 0 ? fd : STDOUT_FILENO)
     }
 
-    func send(_ event: TrainingEvent) {
-        let bytes = Array((event.jsonLine() + "\n").utf8)
+    /// Writes one event line (`TrainingEvent.jsonLine()`).
+    func send(line: String) {
+        let bytes = Array((line + "\n").utf8)
         lock.withLock {
             var offset = 0
             while offset < bytes.count {

@@ -21,13 +21,13 @@ public final class MetricsLog: @unchecked Sendable {
         try handle.seekToEnd()
     }
 
-    /// Appends the event's line. A failed write (a full disk) does not stop training: the
-    /// first error is kept for `writeError`.
-    public func append(_ event: TrainingEvent) {
-        let line = Data((event.jsonLine() + "\n").utf8)
+    /// Appends an event's line (`TrainingEvent.jsonLine()`). A failed write (a full disk) does
+    /// not stop training: the first error is kept for `writeError`.
+    public func append(line: String) {
+        let bytes = Data((line + "\n").utf8)
         lock.withLock {
             do {
-                try handle.write(contentsOf: line)
+                try handle.write(contentsOf: bytes)
             } catch {
                 if firstWriteError == nil { firstWriteError = error }
             }

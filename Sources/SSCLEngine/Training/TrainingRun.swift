@@ -4,7 +4,8 @@ import Logging
 /// One attempt at a job in its folder, the same for `sscl train` and `sscl worker`: loads the
 /// data, restores the checkpoint when resuming, trains on a dedicated thread, appends every
 /// event to `metrics.jsonl`, exports `model.safetensors` and `result.json`, and hands each
-/// event to a sink as it happens (the terminal display, the worker's stdout).
+/// event to a sink as it happens (the terminal display, the worker's stdout), with its line:
+/// each event is encoded once, for the file and the sink.
 ///
 /// The events of an attempt: `log` (loading), `started`, the trainer's `log`, `step`, `eval`
 /// and `checkpoint`, then exactly one of `result`, `stopped` or `error`. An error before the
@@ -31,11 +32,13 @@ public struct TrainingRun: Sendable {
     public var modelURL: URL { directory.appendingPathComponent("model.safetensors") }
     public var resultURL: URL { directory.appendingPathComponent("result.json") }
 
+    /// Receives each event and its `jsonLine()`, on the calling thread or the training thread.
+    public typealias Sink = @Sendable (_ event: TrainingEvent, _ line: String) -> Void
+
     /// Blocks the caller until the attempt ends; training itself runs on its own thread.
     /// `stop` ends it after the current step with a checkpoint (`.stopped`).
     /// - Throws: the failure it reported last as an `error` event.
-    public func run(stop: StopSignal = StopSignal(),
-                    report sink: @escaping @Sendable (TrainingEvent) -> Void) throws(TrainingFailure) -> TrainingOutcome {
+    public func run(stop: StopSignal = StopSignal(), report sink: @escaping Sink) throws(TrainingFailure) -> TrainingOutcome {
         let resumed = resume && FileManager.default.fileExists(atPath: checkpointURL.path)
         let log: MetricsLog
         do {
@@ -43,13 +46,15 @@ public struct TrainingRun: Sendable {
             log = try MetricsLog(url: metricsURL, append: resumed)
         } catch {
             let failure = TrainingFailure(error, fallback: .internal)
-            sink(TrainingEvent(.error(failure)))
+            let event = TrainingEvent(.error(failure))
+            sink(event, event.jsonLine())
             throw failure
         }
         defer { log.close() }
         let emit: @Sendable (TrainingEvent) -> Void = { event in
-            log.append(event)
-            sink(event)
+            let line = event.jsonLine()
+            log.append(line: line)
+            sink(event, line)
         }
         do {
             let outcome = try attempt(resumed: resumed, stop: stop, emit: emit)

@@ -26,7 +26,12 @@ import Testing
                     stopAfterStep: Int? = nil) -> (Result<TrainingOutcome, TrainingFailure>, [TrainingEvent]) {
         let recorder = Recorder(stopAfterStep: stopAfterStep)
         let run = TrainingRun(spec: spec, directory: dir, dataDirectory: dir, resume: resume, logger: Logger(label: "test"))
-        let outcome = Result { () throws(TrainingFailure) in try run.run(stop: recorder.stop) { recorder.record($0) } }
+        let outcome = Result { () throws(TrainingFailure) in
+            try run.run(stop: recorder.stop) { event, line in
+                #expect(line == event.jsonLine())
+                recorder.record(event)
+            }
+        }
         return (outcome, recorder.events)
     }
 
