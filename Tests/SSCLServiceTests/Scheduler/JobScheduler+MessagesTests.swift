@@ -39,7 +39,7 @@ import Testing
     }
 
     /// The job's `progress` (REST) and its `progress` events decode as the `JobProgress` the
-    /// scheduler built from the last step event.
+    /// scheduler built from the last step event; its result is the worker's, unchanged.
     @Test func stepEventsBecomeTheProgressTheAPIShows() throws {
         let f = try ServiceFixture()
         defer { f.stop() }
@@ -63,5 +63,14 @@ import Testing
         #expect(!events.isEmpty)
         #expect(try events.last.flatMap { try JobProgress(json: $0.dataJSON) } == expected)
         #expect(try events.allSatisfy { try JobProgress(json: $0.dataJSON) != nil })
+
+        // The result the store keeps is byte for byte the object in the worker's result line.
+        let stored = try #require(try f.service.store.job(id: id)?.resultJSON)
+        let lines = try String(contentsOf: f.service.scheduler.directory(of: id).appendingPathComponent("metrics.jsonl"),
+                               encoding: .utf8).split(separator: "\n")
+        let resultLine = try #require(lines.last { $0.contains(#""type":"result""#) })
+        #expect(resultLine.contains(#""result":"# + stored + ","))
+        guard case let .result(result) = file.events.last?.kind else { Issue.record("no result event"); return }
+        #expect(stored == result.json())
     }
 }
