@@ -30,6 +30,31 @@ public struct DataDirectory: Sendable, Equatable {
         roots.contains { root in realPath == root || realPath.hasPrefix(root.hasSuffix("/") ? root : root + "/") }
     }
 
+    /// Throws unless `realPath` lies inside; `path` is what the error names (the job's path,
+    /// not where it leads).
+    func requireInside(realPath: String, shownAs path: String) throws {
+        guard contains(realPath: realPath) else {
+            throw DatasetError(file: path, "is outside the data directory \(self.realPath) and the built-in "
+                               + "dataset folders (symlinks are followed)")
+        }
+    }
+
+    /// Where `path` leads: its real path when it exists, else with the symlinks of the part
+    /// that exists followed (a dangling symlink to outside is still outside).
+    public static func resolvedPath(_ path: String) -> String { resolvedPath(path, links: 0) }
+
+    private static func resolvedPath(_ path: String, links: Int) -> String {
+        if let real = realPath(path) { return real }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard links < 40, url.path != "/" else { return url.path }  // 40: the kernel's own limit
+        let parent = url.deletingLastPathComponent()
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: url.path) {
+            return resolvedPath(target.hasPrefix("/") ? target : parent.appendingPathComponent(target).path, links: links + 1)
+        }
+        return URL(fileURLWithPath: resolvedPath(parent.path, links: links + 1))
+            .appendingPathComponent(url.lastPathComponent).path
+    }
+
     /// The path with every symlink, `.` and `..` resolved by the kernel; nil when it does not exist.
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }

@@ -23,10 +23,7 @@ enum DatasetFile {
             guard let real = DataDirectory.realPath(path), stat(real, &atPath) == 0,
                   atPath.st_dev == opened.st_dev, atPath.st_ino == opened.st_ino
             else { throw DatasetError(file: path, "the file changed while it was being opened") }
-            guard directory.contains(realPath: real) else {
-                throw DatasetError(file: path, "is outside the data directory \(directory.realPath) and the built-in "
-                                   + "dataset folders (symlinks are followed)")
-            }
+            try directory.requireInside(realPath: real, shownAs: path)
         }
         guard (opened.st_mode & S_IFMT) == S_IFREG else { throw DatasetError(file: path, "not a regular file") }
         return try readAll(fd, path: path, sizeHint: Int(opened.st_size))

@@ -5,6 +5,9 @@ import Foundation
 extension DatasetLoader {
     static func loadIDX(folder: URL, name: String, scale: Float, classNames: [String]?,
                         testFraction: Float, seed: UInt64, within dataDirectory: DataDirectory?) throws -> Dataset {
+        // The folder first, so one that leads outside is named as such (its files are checked
+        // again as they are opened).
+        try dataDirectory?.requireInside(realPath: DataDirectory.resolvedPath(folder.path), shownAs: folder.path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DatasetError(file: folder.path, "IDX folder not found")

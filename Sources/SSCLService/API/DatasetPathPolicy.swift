@@ -24,7 +24,7 @@ struct DatasetPathPolicy {
 
     private func check(_ path: String, field: String) -> [(String, String)] {
         let directory = self.directory
-        let target = directory.resolve(path).resolvingSymlinksInPath().standardizedFileURL.path
+        let target = DataDirectory.resolvedPath(directory.resolve(path).path)
         guard directory.contains(realPath: target) else {
             return [(field, "must be inside the data directory \(directory.realPath) or a built-in dataset folder (symlinks are followed)")]
         }

@@ -110,7 +110,11 @@ import Testing
         try FileManager.default.createSymbolicLink(at: mine, withDestinationURL: elsewhere)
         let error = try #require(refusal { try layout.load(.idx(path: "mine")) })
         #expect(error.problem.hasPrefix("is outside the data directory"))
-        #expect(error.file?.hasPrefix(mine.path + "/") == true)
+        #expect(error.file == mine.path)
+        // A folder outside that does not exist is refused the same way (no existence oracle).
+        try FileManager.default.createSymbolicLink(at: layout.data.appendingPathComponent("nowhere"),
+                                                   withDestinationURL: layout.outside.appendingPathComponent("missing"))
+        #expect(refusal { try layout.load(.idx(path: "nowhere")) }?.problem.hasPrefix("is outside") == true)
         // One file inside the folder swapped alone is caught as well.
         try FileManager.default.removeItem(at: mine)
         try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)

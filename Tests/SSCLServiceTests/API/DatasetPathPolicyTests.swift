@@ -21,6 +21,10 @@ import Testing
         #expect(paths(.idx(path: "/etc")) == ["dataset.path"])
         try FileManager.default.createSymbolicLink(at: data.appendingPathComponent("escape"), withDestinationURL: root)
         #expect(paths(.idx(path: "escape")) == ["dataset.path"])
+        // A dangling symlink leads where it points, even though nothing is there yet.
+        try FileManager.default.createSymbolicLink(atPath: data.appendingPathComponent("dangling.csv").path,
+                                                   withDestinationPath: root.appendingPathComponent("later.csv").path)
+        #expect(paths(.csv(train: "dangling.csv", test: "not-yet/there.csv", labelColumn: "label")) == ["dataset.train"])
     }
 
     /// The file passes the check at submit, is then replaced by a symlink to a file outside,
