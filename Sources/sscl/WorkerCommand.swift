@@ -66,7 +66,8 @@ struct WorkerCommand: ParsableCommand {
         }
         let base = URL(fileURLWithPath: dataDir ?? FileManager.default.currentDirectoryPath, isDirectory: true)
         let dataset = try WorkerFailure.wrap("dataset_error") {
-            try DatasetLoader.load(spec.dataset, seed: spec.seed, baseDirectory: base, within: dataDir.map { DataDirectory(URL(fileURLWithPath: $0)) })
+            try DatasetLoader.load(spec.dataset, seed: spec.seed, baseDirectory: base,
+                                   within: dataDir.map { DataDirectory(URL(fileURLWithPath: $0)) })
         }
         let trainer = try WorkerFailure.wrap("internal") { try Trainer(spec: spec, dataset: dataset, logger: logger) }
         let checkpointURL = outDir.appendingPathComponent("checkpoint.bin")

@@ -74,7 +74,10 @@ struct JobSpecReader {
             report(key, "expected a number")
             return nil
         }
-        guard !d.isSubnormal else { report(key, "too close to 0: must be 0 or at least \(Double.leastNormalMagnitude) in magnitude"); return nil }
+        guard !d.isSubnormal else {
+            report(key, "too close to 0: must be 0 or at least \(Double.leastNormalMagnitude) in magnitude")
+            return nil
+        }
         guard bounds.contains(d) else { report(key, bounds.reason); return nil }
         return d
     }

@@ -26,7 +26,8 @@ struct DatasetPathPolicy {
         let directory = self.directory
         let target = DataDirectory.resolvedPath(directory.resolve(path).path)
         guard directory.contains(realPath: target) else {
-            return [(field, "must be inside the data directory \(directory.realPath) or a built-in dataset folder (symlinks are followed)")]
+            return [(field, "must be inside the data directory \(directory.realPath) or a built-in dataset folder "
+                     + "(symlinks are followed)")]
         }
         return []
     }
