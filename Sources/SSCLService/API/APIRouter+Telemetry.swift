@@ -6,19 +6,11 @@ import SSCLStore
 extension APIRouter {
     static let metricNames = ["loss", "lr", "images_per_s", "knn_accuracy", "linear_accuracy", "alignment", "uniformity"]
 
-    func jobMetrics(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
+    func jobMetrics(_ id: String, _ query: QueryValues) throws -> HTTPResponse {
         _ = try job(id)
-        var issues: [(String, String)] = []
-        let names = request.query["name"].map { $0.split(separator: ",").map(String.init) }
-        var afterStep: Int?
-        if let s = request.query["after_step"] {
-            if let n = Int(s) { afterStep = n } else { issues.append(("after_step", "expected an integer")) }
-        }
-        var maxPoints: Int?
-        if let s = request.query["max_points"] {
-            if let n = Int(s), n >= 2, n <= 100_000 { maxPoints = n } else { issues.append(("max_points", "expected an integer in 2...100000")) }
-        }
-        if !issues.isEmpty { throw Self.invalid(issues, status: 400) }
+        let names = query.string("name").map { $0.split(separator: ",").map(String.init) }
+        let afterStep = query.int("after_step")
+        let maxPoints = query.int("max_points")
         let series = try store.metrics(jobID: id, names: names, afterStep: afterStep)
         let ordered = series.keys.sorted { a, b in
             (Self.metricNames.firstIndex(of: a) ?? 99, a) < (Self.metricNames.firstIndex(of: b) ?? 99, b)
@@ -33,10 +25,10 @@ extension APIRouter {
         return .json(200, JSONBody.encode(["metrics": metrics]))
     }
 
-    func jobLogs(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
+    func jobLogs(_ id: String, _ query: QueryValues) throws -> HTTPResponse {
         _ = try job(id)
-        let after = request.query["after_id"].flatMap { Int64($0) }
-        let limit = request.query["limit"].flatMap { Int($0) }.map { min(max($0, 1), 10_000) } ?? 10_000
+        let after = query.int64("after_id")
+        let limit = query.int("limit") ?? 10_000
         let lines = try store.logs(jobID: id, afterID: after, limit: limit)
         return .json(200, JSONBody.encode(["lines": lines.map {
             ["id": $0.id, "time": RFC3339.string(from: $0.time), "line": $0.line] as [String: Any]
