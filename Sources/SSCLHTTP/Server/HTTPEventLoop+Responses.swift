@@ -81,6 +81,7 @@ extension HTTPEventLoop {
                 }
                 connection.lastWriteProgress = MonotonicClock.now()
                 connection.outboundBytes -= sent
+                if case .streaming(let writer) = connection.phase { writer.acknowledgeWritten(sent) }
                 if sent < remaining {
                     connection.outboundOffset += sent
                     return

@@ -90,20 +90,23 @@ public final class HTTPServer: Sendable {
     /// Stops accepting, closes idle connections and event streams, lets requests in flight
     /// finish and be written (for up to `gracePeriod` seconds), then closes everything.
     /// Blocks until done; call it from a plain thread, not from Swift's cooperative pool.
-    public func shutdown(gracePeriod: Double = 5) {
+    /// False if a handler was still running at the end (what it uses must stay open).
+    @discardableResult
+    public func shutdown(gracePeriod: Double = 5) -> Bool {
         let running: (LoopMailbox, HandlerThreadPool, DispatchSemaphore)? = state.withLock { state in
             guard state.phase == .running, let mailbox = state.mailbox, let pool = state.pool,
                   let finished = state.loopFinished else { return nil }
             state.phase = .stopping
             return (mailbox, pool, finished)
         }
-        guard let (mailbox, pool, finished) = running else { return }
+        guard let (mailbox, pool, finished) = running else { return true }
         let deadline = MonotonicClock.now() + max(0, gracePeriod)
         logger.info("shutting down: finishing requests in flight")
         if mailbox.post(.shutdown(deadline: deadline)) {
             _ = finished.wait(timeout: .now() + max(0, gracePeriod) + 2)
         }
-        if !pool.stop(deadline: max(deadline, MonotonicClock.now() + 0.5)) {
+        let handlersStopped = pool.stop(deadline: max(deadline, MonotonicClock.now() + 0.5))
+        if !handlersStopped {
             logger.warning("shutdown: a handler is still running after the grace period")
         }
         state.withLock { state in
@@ -113,5 +116,6 @@ public final class HTTPServer: Sendable {
             state.loopFinished = nil
         }
         logger.info("stopped")
+        return handlersStopped
     }
 }

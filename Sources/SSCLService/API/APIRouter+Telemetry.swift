@@ -11,6 +11,8 @@ extension APIRouter {
         let names = query.string("name").map { $0.split(separator: ",").map(String.init) }
         let afterStep = query.int("after_step")
         let maxPoints = query.int("max_points")
+        // Read before the points: continuing the event stream after it misses no point.
+        let cursor = try store.lastEventID(jobID: id)
         let series = try store.metrics(jobID: id, names: names, afterStep: afterStep)
         let ordered = series.keys.sorted { a, b in
             (Self.metricNames.firstIndex(of: a) ?? 99, a) < (Self.metricNames.firstIndex(of: b) ?? 99, b)
@@ -22,17 +24,18 @@ extension APIRouter {
                 ["step": p.step, "value": p.value.isFinite ? p.value : NSNull(), "time": RFC3339.string(from: p.time)]
             }]
         }
-        return .json(200, JSONBody.encode(["metrics": metrics]))
+        return .json(200, JSONBody.encode(["metrics": metrics, "last_event_id": cursor]))
     }
 
     func jobLogs(_ id: String, _ query: QueryValues) throws -> HTTPResponse {
         _ = try job(id)
         let after = query.int64("after_id")
         let limit = query.int("limit") ?? 10_000
+        let cursor = try store.lastEventID(jobID: id)
         let lines = try store.logs(jobID: id, afterID: after, limit: limit)
         return .json(200, JSONBody.encode(["lines": lines.map {
             ["id": $0.id, "time": RFC3339.string(from: $0.time), "line": $0.line] as [String: Any]
-        }]))
+        }, "last_event_id": cursor]))
     }
 
     /// Server-Sent Events: history first (or everything after `Last-Event-ID`), then live.

@@ -96,6 +96,9 @@ enum OpenAPIDocument {
     private static var integers: [String: Any] { ["type": "array", "items": ["type": "integer", "minimum": 1]] }
     private static func integer(_ min: Int64, _ max: Int64) -> [String: Any] { ["type": "integer", "minimum": min, "maximum": max] }
     private static func oneOf(_ words: [String]) -> [String: Any] { ["type": "string", "enum": words] }
+    private static var lastEventID: [String: Any] {
+        ["type": "integer", "description": "The newest event id when this was read: continue the event stream after it"]
+    }
     private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
     private static func nullable(_ type: String) -> [String: Any] { ["type": [type, "null"]] }
 
@@ -144,7 +147,7 @@ enum OpenAPIDocument {
             "attempt": ["type": "integer"], "priority": ["type": "integer"], "max_restarts": ["type": "integer"],
             "restarts_used": ["type": "integer"], "cancel_requested": boolean, "resume_from_checkpoint": boolean,
             "queue_position": ["type": "integer"], "progress": nullable("object"), "metrics": ["type": "object"],
-            "result": nullable("object"), "links": ["type": "object"],
+            "result": nullable("object"), "links": ["type": "object"], "last_event_id": lastEventID,
             "error": ["type": ["object", "null"], "properties": ["code": string, "message": string]],
         ], required: ["id", "name", "status", "job", "created_at", "attempt"], closed: false)
         return [
@@ -162,9 +165,9 @@ enum OpenAPIDocument {
             "MetricSeries": object(["metrics": ["type": "array", "items": object([
                 "name": string,
                 "points": ["type": "array", "items": object(["step": ["type": "integer"], "value": nullable("number"), "time": time])],
-            ], closed: false)]], required: ["metrics"], closed: false),
-            "LogLines": object(["lines": ["type": "array", "items": object(["id": ["type": "integer"], "time": time, "line": string])]],
-                               required: ["lines"]),
+            ], closed: false)], "last_event_id": lastEventID], required: ["metrics"], closed: false),
+            "LogLines": object(["lines": ["type": "array", "items": object(["id": ["type": "integer"], "time": time, "line": string])],
+                                "last_event_id": lastEventID], required: ["lines"]),
             "Object": ["type": "object"],
             "CancelRequest": object([:]),
             "RetryRequest": object(["fresh": boolean]),
