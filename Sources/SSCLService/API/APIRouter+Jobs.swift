@@ -22,8 +22,8 @@ extension APIRouter {
             return .json(200, JSONBody.encode(["job": JSONBody.object(resolved)]))
         }
         let key = request.headers["Idempotency-Key"]
-        if let key, key.isEmpty || key.count > 200 {
-            throw APIError(status: 400, code: "bad_idempotency_key", message: "Idempotency-Key must be 1 to 200 characters")
+        if let key, key.range(of: Self.idempotencyKeyPattern, options: .regularExpression) == nil {
+            throw APIError(status: 400, code: "bad_idempotency_key", message: "Idempotency-Key must be 1 to 200 printable ASCII characters")
         }
         let outcome = try store.createJob(
             name: spec.name, priority: spec.priority, maxRestarts: spec.maxRestarts,
@@ -43,6 +43,9 @@ extension APIRouter {
             throw APIError.conflict("Idempotency-Key \(key ?? "") was used for another request body (job \(existing))")
         }
     }
+
+    /// 1 to 200 printable ASCII characters (a structured-field string's alphabet), no outer spaces.
+    static let idempotencyKeyPattern = "^[!-~]([ -~]{0,198}[!-~])?$"
 
     func listJobs(_ query: QueryValues) throws -> HTTPResponse {
         let status = query.string("status").flatMap(JobStatus.init(rawValue:))

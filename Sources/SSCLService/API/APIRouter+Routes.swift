@@ -18,7 +18,8 @@ extension APIRouter {
               responses: [.ok("ResolvedJob")]) { router, _ in router.defaults() },
         Route(method: "POST", pattern: "/v1/jobs", operationID: "createJob", summary: "Submit a training job",
               query: [.boolean("dry_run", "Validate and return the resolved job; queue nothing")],
-              headers: [("Idempotency-Key", "1 to 200 characters. Same key and body: the original response; same key, other body: 409")],
+              headers: [.pattern("Idempotency-Key", APIRouter.idempotencyKeyPattern,
+                                 "1 to 200 printable ASCII characters. Same key and body: the original response; same key, other body: 409")],
               body: .json(schema: "JobDocument", required: true),
               responses: [.ok("Job", "Queued; Location names the job", status: 201), .ok("ResolvedJob", "dry_run: the resolved job"),
                           .error(400, "The body is not JSON, or the Idempotency-Key is empty or too long"),
@@ -47,7 +48,7 @@ extension APIRouter {
         },
         Route(method: "GET", pattern: "/v1/jobs/{id}/events", operationID: "jobEvents", summary: "Server-Sent Events",
               query: [.integer("last_event_id", "Continue after this event (as the Last-Event-ID header)")],
-              headers: [("Last-Event-ID", "Continue after this event id")],
+              headers: [.integer("Last-Event-ID", "Continue after this event id")],
               responses: [Route.Response(status: 200, description: "History first (or everything after Last-Event-ID), then live; "
                                                      + "the stream ends once the job has finished and everything was sent",
                                          content: .eventStream),
@@ -72,12 +73,14 @@ extension APIRouter {
         },
         Route(method: "GET", pattern: "/v1/jobs/{id}/model.safetensors", operationID: "downloadModel", summary: "The trained model",
               responses: [Route.Response(status: 200, description: "The file", content: .binary),
-                          .error(404, "No such job, or it has no model yet")]) { router, call in
+                          .error(404, "No such job"),
+                          .error(409, "The job has no model (yet): only a succeeded job has one")]) { router, call in
             try router.download(call.id, file: "model.safetensors", type: "application/octet-stream")
         },
         Route(method: "GET", pattern: "/v1/jobs/{id}/checkpoint", operationID: "downloadCheckpoint", summary: "The latest checkpoint",
               responses: [Route.Response(status: 200, description: "The file", content: .binary),
-                          .error(404, "No such job, or it has no checkpoint yet")]) { router, call in
+                          .error(404, "No such job"),
+                          .error(409, "The job has no checkpoint (yet): it has not trained an epoch")]) { router, call in
             try router.download(call.id, file: "checkpoint.bin", type: "application/octet-stream")
         },
     ]

@@ -56,7 +56,8 @@ extension APIRouter {
         _ = try job(id)
         let url = scheduler.directory(of: id).appendingPathComponent(file)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw APIError.notFound("job \(id) has no \(file) yet")
+            // The job exists (404 is for jobs that do not): its file does not, in this state.
+            throw APIError(status: 409, code: "not_available", message: "job \(id) has no \(file) yet")
         }
         return .file(url, contentType: type, headers: [
             "Content-Disposition": "attachment; filename=\"\(id)-\(file)\"",

@@ -45,7 +45,7 @@ enum OpenAPIDocument {
             case .json(let schema): entry["content"] = ["application/json": ["schema": ref(schema)]]
             case .binary: entry["content"] = ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]
             case .text(let type): entry["content"] = [type: ["schema": ["type": "string"]]]
-            case .eventStream: entry["content"] = ["text/event-stream": ["schema": ["type": "string"]]]
+            case .eventStream: entry["content"] = ["text/event-stream": ["schema": event]]
             }
             if response.status == 201 { entry["headers"] = ["Location": ["schema": ["type": "string"], "description": "The job's URL"]] }
             if response.status == 401 { entry["headers"] = ["WWW-Authenticate": ["schema": ["type": "string"]]] }
@@ -54,7 +54,8 @@ enum OpenAPIDocument {
         operation["responses"] = responses
         var parameters: [[String: Any]] = []
         if route.hasIDParameter {
-            parameters.append(["name": "id", "in": "path", "required": true, "schema": ["type": "string", "minLength": 1]])
+            parameters.append(["name": "id", "in": "path", "required": true, "description": "A job id",
+                               "schema": ["type": "string", "pattern": "^job_[0-9a-hjkmnp-tv-z]{13}$"]])
         }
         for parameter in route.query {
             parameters.append(["name": parameter.name, "in": "query", "required": false,
@@ -62,7 +63,7 @@ enum OpenAPIDocument {
         }
         for header in route.headers {
             parameters.append(["name": header.name, "in": "header", "required": false,
-                               "schema": ["type": "string"], "description": header.description])
+                               "schema": schema(header.kind), "description": header.description])
         }
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if case let .json(schema, required) = route.body {
@@ -70,6 +71,13 @@ enum OpenAPIDocument {
         }
         if route.isAPI { operation["security"] = [["bearer": [String]()], [String: Any]()] }
         return operation
+    }
+
+    /// One server-sent event (README, "Event stream"); `data` is one JSON object.
+    private static var event: [String: Any] {
+        object(["event": oneOf(["status", "progress", "metric", "log"]), "data": string,
+                "id": ["type": "string", "pattern": "^[0-9]+$"], "retry": ["type": "integer"]],
+               required: ["event", "data", "id"], closed: false)
     }
 
     private static func ref(_ schema: String) -> [String: Any] { ["$ref": "#/components/schemas/\(schema)"] }
@@ -80,6 +88,7 @@ enum OpenAPIDocument {
         case .boolean: ["type": "boolean"]
         case .string: ["type": "string"]
         case .oneOf(let words): ["type": "string", "enum": words]
+        case .pattern(let regex): ["type": "string", "pattern": regex]
         }
     }
 
@@ -108,11 +117,14 @@ enum OpenAPIDocument {
     private static var jobDocument: [String: Any] {
         var o = object([
             "name": ["type": "string", "minLength": 1, "maxLength": 200],
-            "dataset": object([
-                "name": string, "format": oneOf(["idx", "csv"]), "path": string, "train": string,
-                "test": nullable("string"), "label_column": string, "train_limit": nullable("integer"),
-                "scale": nullable("number"), "test_fraction": number,
-            ]),
+            "dataset": ["oneOf": [
+                object(["name": oneOf(DatasetLoader.builtinInfo().map(\.name)), "train_limit": nullable("integer"),
+                        "scale": nullable("number"), "test_fraction": number], required: ["name"]),
+                object(["format": oneOf(["idx"]), "path": string, "train_limit": nullable("integer"),
+                        "scale": nullable("number"), "test_fraction": number], required: ["format", "path"]),
+                object(["format": oneOf(["csv"]), "train": string, "test": nullable("string"), "label_column": string,
+                        "train_limit": nullable("integer"), "test_fraction": number], required: ["format", "train"]),
+            ], "description": "A built-in dataset by name, or an IDX folder or CSV files inside --data-dir"],
             "model": object(["encoder": oneOf(EncoderKind.allCases.map(\.rawValue)), "hidden": integers,
                              "channels": integers, "projection": integers, "batch_norm": boolean]),
             "loss": object(["kind": oneOf(LossKind.allCases.map(\.rawValue)), "temperature": number, "tau_plus": number,

@@ -9,6 +9,8 @@ struct QueryParameter: Sendable {
         case string
         /// One of these words.
         case oneOf([String])
+        /// A string matching this regular expression (whole).
+        case pattern(String)
     }
 
     let name: String
@@ -30,6 +32,10 @@ struct QueryParameter: Sendable {
 
     static func string(_ name: String, _ description: String) -> QueryParameter {
         QueryParameter(name: name, kind: .string, description: description)
+    }
+
+    static func pattern(_ name: String, _ regex: String, _ description: String) -> QueryParameter {
+        QueryParameter(name: name, kind: .pattern(regex), description: description)
     }
 
     static func oneOf(_ name: String, _ words: [String], _ description: String) -> QueryParameter {
@@ -56,6 +62,11 @@ struct QueryParameter: Sendable {
         case .oneOf(let words):
             guard words.contains(text) else {
                 return .failure(.init(name: name, reason: "expected one of: \(words.joined(separator: ", ")), got \"\(Self.quoted(text))\""))
+            }
+            return .success(.string(text))
+        case .pattern(let regex):
+            guard text.range(of: regex, options: .regularExpression) != nil else {
+                return .failure(.init(name: name, reason: "expected a match of \(regex), got \"\(Self.quoted(text))\""))
             }
             return .success(.string(text))
         }

@@ -12,8 +12,8 @@ struct Route: Sendable {
     let summary: String
     /// Every query parameter the route accepts; any other name is answered with 400.
     var query: [QueryParameter] = []
-    /// Request headers worth documenting (`Idempotency-Key`, `Last-Event-ID`).
-    var headers: [(name: String, description: String)] = []
+    /// Request headers worth documenting (`Idempotency-Key`, `Last-Event-ID`); their handlers check them.
+    var headers: [QueryParameter] = []
     var body: RequestBody = .none
     /// What the handler itself answers; the steps in front of it add theirs
     /// (`APIRouter.documentedResponses(of:)`).

@@ -119,7 +119,7 @@ import Testing
         add("GET", "/v1/jobs/{id}/events", 400, p("GET", "/v1/jobs/\(done)/events", headers: ["Last-Event-ID": "abc"]))
         add("POST", "/v1/jobs", 201, p("POST", "/v1/jobs", body: ServiceFixture.tinyJob(name: "probe", epochs: 5000)))
         add("POST", "/v1/jobs", 200, p("POST", "/v1/jobs?dry_run=true", body: ServiceFixture.tinyJob()))
-        add("POST", "/v1/jobs", 400, p("POST", "/v1/jobs", body: "{\"dataset\": "))
+        #expect(p("POST", "/v1/jobs", body: "{\"dataset\": ")() == 400, "malformed JSON")
         add("POST", "/v1/jobs", 409, p("POST", "/v1/jobs", headers: ["Idempotency-Key": "k1"], body: ServiceFixture.tinyJob(name: "other")))
         add("POST", "/v1/jobs", 422, p("POST", "/v1/jobs", body: "{\"epochs\": 0}"))
         add("POST", "/v1/jobs/{id}/cancel", 200, p("POST", "/v1/jobs/\(scratch)/cancel"))
@@ -130,6 +130,10 @@ import Testing
         add("POST", "/v1/jobs/{id}/retry", 400, p("POST", "/v1/jobs/\(cancelled)/retry", body: "not json"))
         add("POST", "/v1/jobs/{id}/retry", 409, p("POST", "/v1/jobs/\(done)/retry"))
         add("POST", "/v1/jobs/{id}/retry", 422, p("POST", "/v1/jobs/\(cancelled)/retry", body: "{\"fresh\": 1}"))
+        add("GET", "/v1/jobs/{id}/model.safetensors", 409, p("GET", "/v1/jobs/\(busy)/model.safetensors"))
+        add("GET", "/v1/jobs/{id}/checkpoint", 409, p("GET", "/v1/jobs/\(scratch)/checkpoint"))
+        add("POST", "/v1/jobs", 400, p("POST", "/v1/jobs", headers: ["Idempotency-Key": String(repeating: "k", count: 201)],
+                                       body: ServiceFixture.tinyJob()))
         add("DELETE", "/v1/jobs/{id}", 409, p("DELETE", "/v1/jobs/\(busy)"))
         add("DELETE", "/v1/jobs/{id}", 204, p("DELETE", "/v1/jobs/\(done)"))  // last: the other probes use the job
 
