@@ -70,8 +70,10 @@ extension APIRouter {
 
     func cancelJob(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
         _ = try bodyObject(request, example: "{}")
-        let job = try control { try scheduler.cancel(id: id) }
-        return .json(200, JSONBody.encode(JobRepresentation.object(job, store: store)))
+        // No waiting on a handler thread for the worker to stop: a running job answers 202 with
+        // cancel_requested, and its `status` event (or the next GET) says when it has stopped.
+        let job = try control { try scheduler.cancel(id: id, wait: 0) }
+        return .json(job.status == .running ? 202 : 200, JSONBody.encode(JobRepresentation.object(job, store: store)))
     }
 
     func retryJob(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {

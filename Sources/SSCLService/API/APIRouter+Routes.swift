@@ -60,7 +60,9 @@ extension APIRouter {
               responses: [.ok("LogLines"), .error(404, "No such job")]) { router, call in try router.jobLogs(call.id, call.query) },
         Route(method: "POST", pattern: "/v1/jobs/{id}/cancel", operationID: "cancelJob", summary: "Cancel a queued or running job",
               body: .json(schema: "CancelRequest", required: false),
-              responses: [.ok("Job"), .error(400, "The body is not a JSON object"), .error(404, "No such job"),
+              responses: [.ok("Job", "A queued job, cancelled"),
+                          .ok("Job", "A running job: cancel_requested is set and the worker told to stop; the job's status event says when it has",
+                              status: 202), .error(400, "The body is not a JSON object"), .error(404, "No such job"),
                           .error(409, "The job has already finished"), .error(422, "The body has a key other than none")]) { router, call in
             try router.cancelJob(call.id, call.request)
         },

@@ -47,7 +47,13 @@ enum OpenAPIDocument {
             case .text(let type): entry["content"] = [type: ["schema": ["type": "string"]]]
             case .eventStream: entry["content"] = ["text/event-stream": ["schema": event]]
             }
-            if response.status == 201 { entry["headers"] = ["Location": ["schema": ["type": "string"], "description": "The job's URL"]] }
+            if response.status == 201 {
+                entry["headers"] = ["Location": ["schema": ["type": "string"], "description": "The job's URL"]]
+                // The new job's id feeds every `{id}` operation (schemathesis follows these links).
+                entry["links"] = Dictionary(uniqueKeysWithValues: APIRouter.routes.filter(\.hasIDParameter).map { target in
+                    (target.operationID, ["operationId": target.operationID, "parameters": ["id": "$response.body#/id"]] as [String: Any])
+                })
+            }
             if response.status == 401 { entry["headers"] = ["WWW-Authenticate": ["schema": ["type": "string"]]] }
             responses[String(response.status)] = entry
         }

@@ -81,6 +81,7 @@ import Testing
         let cancelled = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
         #expect(try C.request("POST", "\(f.base)/v1/jobs/\(cancelled)/cancel").status == 200)
         let scratch = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
+        let pending = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
         _ = try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(name: "keyed"), headers: ["Idempotency-Key": "k1"])
 
         // The probes: for each route and status, the request that must produce it.
@@ -123,6 +124,7 @@ import Testing
         add("POST", "/v1/jobs", 409, p("POST", "/v1/jobs", headers: ["Idempotency-Key": "k1"], body: ServiceFixture.tinyJob(name: "other")))
         add("POST", "/v1/jobs", 422, p("POST", "/v1/jobs", body: "{\"epochs\": 0}"))
         add("POST", "/v1/jobs/{id}/cancel", 200, p("POST", "/v1/jobs/\(scratch)/cancel"))
+        add("POST", "/v1/jobs/{id}/cancel", 202, p("POST", "/v1/jobs/\(busy)/cancel"))
         add("POST", "/v1/jobs/{id}/cancel", 400, p("POST", "/v1/jobs/\(busy)/cancel", body: "[1]"))
         add("POST", "/v1/jobs/{id}/cancel", 409, p("POST", "/v1/jobs/\(done)/cancel"))
         add("POST", "/v1/jobs/{id}/cancel", 422, p("POST", "/v1/jobs/\(busy)/cancel", body: "{\"now\": true}"))
@@ -134,7 +136,7 @@ import Testing
         add("GET", "/v1/jobs/{id}/checkpoint", 409, p("GET", "/v1/jobs/\(scratch)/checkpoint"))
         add("POST", "/v1/jobs", 400, p("POST", "/v1/jobs", headers: ["Idempotency-Key": String(repeating: "k", count: 201)],
                                        body: ServiceFixture.tinyJob()))
-        add("DELETE", "/v1/jobs/{id}", 409, p("DELETE", "/v1/jobs/\(busy)"))
+        add("DELETE", "/v1/jobs/{id}", 409, p("DELETE", "/v1/jobs/\(pending)"))
         add("DELETE", "/v1/jobs/{id}", 204, p("DELETE", "/v1/jobs/\(done)"))  // last: the other probes use the job
 
         let order: [Int] = [400, 401, 403, 404, 409, 413, 415, 421, 422, 200, 201]
@@ -147,6 +149,6 @@ import Testing
                 #expect(got == status, "\(key): the probe for \(status) got \(got)")
             }
         }
-        for id in [busy, scratch, cancelled] { _ = try? C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel") }
+        for id in [busy, scratch, cancelled, pending] { _ = try? C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel") }
     }
 }
