@@ -36,7 +36,7 @@ base="http://127.0.0.1:$port"
   --migrations "$root/migrations" --public-dir "$root/Public" --log-level warning >"$work/server.log" 2>&1) &
 server=$!
 for _ in $(seq 100); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$base/healthz" 2>/dev/null && break
   kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; exit 1; }
   sleep 0.2
 done
