@@ -69,7 +69,7 @@ struct TrainCommand: ParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        display.line("\(dataset.name): \(dataset.train.count) train / \(dataset.test.count) test, " +
+        display.line("\(dataset.name): \(dataset.summary), " +
                      "\(trainer.stepsPerEpoch) steps per epoch, \(spec.threads) thread(s), BLAS \(BLAS.coreName)")
 
         let metricsURL = outDir.appendingPathComponent("metrics.jsonl")
@@ -120,6 +120,7 @@ struct TrainCommand: ParsableCommand {
         case let .builtin(name): name
         case let .idx(path): "IDX folder \(path)"
         case let .csv(train, test, _): "CSV \(train)" + (test.map { " + \($0)" } ?? "")
+        case let .imageFolder(folder): "image folder \(folder.path)"
         }
     }
 

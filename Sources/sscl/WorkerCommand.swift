@@ -79,7 +79,7 @@ struct WorkerCommand: ParsableCommand {
                      "test_count": dataset.test.count, "steps_per_epoch": trainer.stepsPerEpoch,
                      "total_steps": trainer.totalSteps])
         output.send(line: TrainingEvent.log(
-            "\(dataset.name): \(dataset.train.count) train / \(dataset.test.count) test, \(trainer.stepsPerEpoch) steps " +
+            "\(dataset.name): \(dataset.summary), \(trainer.stepsPerEpoch) steps " +
             "per epoch, \(spec.threads) thread(s), BLAS \(BLAS.coreName)" + (resumed ? ", resuming from its checkpoint" : "")
         ).jsonLine())
 

@@ -15,6 +15,8 @@ public struct Dataset: Sendable, Equatable {
     /// True when the test split came from the source (IDX `t10k-*`, CSV `test` file),
     /// false when it was held out from the train rows with a fixed seed.
     public var hasOfficialTestSplit: Bool
+    /// Image-folder files left out because they could not be read (`skip_bad`); empty otherwise.
+    public var skippedFiles: [SkippedFile] = []
 
     public init(name: String, train: DataSplit, test: DataSplit, imageShape: ImageShape?,
                 classNames: [String], featureNames: [String] = [], hasOfficialTestSplit: Bool) {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Turns a `DatasetSpec` into a loaded `Dataset`: built-in names, IDX folders and CSV files.
+/// Turns a `DatasetSpec` into a loaded `Dataset`: built-in names, IDX folders, CSV files and
+/// image folders.
 ///
 /// Order of work: read the source; when it has no test split, hold out `testFraction` of
 /// each class with a fixed seed; apply `trainLimit` (a fixed-seed random subset of the
@@ -32,6 +33,9 @@ public enum DatasetLoader {
             dataset = try loadCSV(train: resolve(train, against: baseDirectory),
                                   test: test.map { resolve($0, against: baseDirectory) },
                                   labelColumn: labelColumn, testFraction: spec.testFraction, seed: seed)
+        case .imageFolder(let folder):
+            dataset = try loadImageFolder(folder, root: resolve(folder.path, against: baseDirectory),
+                                          scale: spec.scale ?? 1.0 / 255, testFraction: spec.testFraction, seed: seed)
         }
         if let limit = spec.trainLimit {
             dataset.train = dataset.train.randomSubset(limit: limit, seed: seed)

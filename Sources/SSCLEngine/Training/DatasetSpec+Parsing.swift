@@ -1,7 +1,8 @@
 /// The `dataset` section. Exactly one of `name` (a built-in dataset) or `format`:
 /// `{"format": "idx", "path": DIR}` or `{"format": "csv", "train": FILE, "test": FILE,
 /// "label_column": "label"}`. Shared fields: train_limit >= 1 or null; test_fraction in (0, 1);
-/// scale > 0 or null (not for csv: it multiplies IDX bytes).
+/// scale > 0 or null (not for csv: it multiplies IDX bytes). `{"format": "imagefolder", ...}`:
+/// see `DatasetSpec+ImageFolder.swift`.
 extension DatasetSpec {
     /// nil when the source is invalid (the issues say why).
     static func parse(section r: inout JobSpecReader) -> DatasetSpec? {
@@ -12,7 +13,8 @@ extension DatasetSpec {
             _ = (r.value("name"), r.value("format"), r.value("path"), r.value("train"), r.value("test"),
                  r.value("label_column"))
         case (false, false):
-            r.reportSelf("needs \"name\" (one of: \(builtinDatasetNames.joined(separator: ", "))) or \"format\" (idx or csv)")
+            r.reportSelf("needs \"name\" (one of: \(builtinDatasetNames.joined(separator: ", "))) or \"format\" "
+                         + "(\(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
             _ = (r.value("path"), r.value("train"), r.value("test"), r.value("label_column"))
         case (true, false):
             source = readBuiltin(&r)
@@ -20,9 +22,11 @@ extension DatasetSpec {
             switch r.choice("format", DatasetFormat.self) {
             case .idx?: source = readIDX(&r)
             case .csv?: source = readCSV(&r)
+            case .imagefolder?: source = readImageFolder(&r)
             case nil: _ = (r.value("path"), r.value("train"), r.value("test"), r.value("label_column"))
             }
         }
+        if case .imageFolder? = source {} else { rejectImageFolderKeys(&r, source: source) }
         var spec = source.map(DatasetSpec.init(source:))
         let isCSV: Bool = if case .csv? = source { true } else { false }
         if !r.isNull("train_limit"), let v = r.int("train_limit", 1...Int.max) { spec?.trainLimit = v }
@@ -69,6 +73,6 @@ extension DatasetSpec {
 private let builtinDatasetNames = ["fashion-mnist", "fashion-mnist-mini", "digits"]
 
 private let datasetKeys = ["name", "format", "path", "train", "test", "label_column", "train_limit", "scale",
-                           "test_fraction"]
+                           "test_fraction"] + imageFolderKeys
 
-private enum DatasetFormat: String, CaseIterable { case idx, csv }
+private enum DatasetFormat: String, CaseIterable { case idx, csv, imagefolder }

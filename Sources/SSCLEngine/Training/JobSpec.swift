@@ -24,7 +24,7 @@ public struct JobSpec: Sendable, Equatable {
     public init(dataset: DatasetSpec) { self.dataset = dataset }
 }
 
-/// Where the data comes from: a built-in name, an IDX folder or CSV files.
+/// Where the data comes from: a built-in name, an IDX folder, CSV files or an image folder.
 public enum DatasetSource: Sendable, Equatable {
     /// `fashion-mnist`, `fashion-mnist-mini` or `digits`.
     case builtin(String)
@@ -33,6 +33,8 @@ public enum DatasetSource: Sendable, Equatable {
     case idx(path: String)
     /// CSV with a header row; `test` optional.
     case csv(train: String, test: String?, labelColumn: String)
+    /// PNG/JPEG files in one folder per class (torchvision's `ImageFolder` layout).
+    case imageFolder(ImageFolderSpec)
 }
 
 public struct DatasetSpec: Sendable, Equatable {
