@@ -53,9 +53,12 @@ struct ImageFolderReader {
         guard target.hasPrefix(resolvedRoot + "/") else {
             return .failure(ImageDecoder.Failure("is a symbolic link to \(target), outside the image folder"))
         }
+        // Not a pipe or a device: reading one could block for ever.
+        let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
+        guard type == .typeRegular else { return .failure(ImageDecoder.Failure("is not a regular file")) }
         let data: Data
         do {
-            data = try Data(contentsOf: file)
+            data = try Data(contentsOf: file, options: .mappedIfSafe)  // a stray huge file is not read whole
         } catch {
             return .failure(ImageDecoder.Failure("cannot be read: \(error.localizedDescription)"))
         }

@@ -155,6 +155,18 @@ import Testing
         #expect(data.train.count + data.test.count == 3)
     }
 
+    /// A named pipe would block a read for ever: it is refused (or skipped) without opening it.
+    @Test func aPipeIsRefusedWithoutReadingIt() throws {
+        let root = try folder(["cat/1.png": grey(1), "cat/2.png": grey(2)])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pipe = root.appendingPathComponent("cat/3.png")
+        #expect(mkfifo(pipe.path, 0o644) == 0)
+        let error = loadError(root)
+        #expect(error?.file == pipe.path && error?.problem == "is not a regular file")
+        let data = try ImageFixtures.load(root, imageSize: 2, channels: 1, skipBad: true)
+        #expect(data.skippedFiles == [SkippedFile(path: "cat/3.png", reason: "is not a regular file")])
+    }
+
     @Test func greyImagesAreReplicatedInAnRGBJob() throws {
         let root = try folder(["a/1.png": grey(51), "a/2.png": grey(51), "b/1.png": rgb([255, 0, 0]), "b/2.png": rgb([255, 0, 0])])
         defer { try? FileManager.default.removeItem(at: root) }
