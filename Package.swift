@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Layers point one way:
-///   CBLAS, CZlib, CPNG, CJPEG <- SSCLEngine (compute: no HTTP, no SQL)
+///   CBLAS, SSCLZlib, CPNG, CJPEG <- SSCLEngine (compute: no HTTP, no SQL)
 ///   SSCLStore (SQLite through GRDB: no HTTP)
 ///   SSCLHTTP (a minimal HTTP/1.1 server on POSIX sockets: knows nothing of jobs)
 ///   SSCLService (REST API, scheduler, worker processes) <- SSCLEngine, SSCLStore, SSCLHTTP
@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Zip archives: NumPy's .npz files and uploaded image folders.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -27,8 +29,9 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .systemLibrary(
-            name: "CZlib",
-            path: "Sources/CZlib",
+            // Not "CZlib": ZIPFoundation declares a module of that name for the same library.
+            name: "SSCLZlib",
+            path: "Sources/SSCLZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
         // Image folders: libpng's simplified API and libjpeg-turbo decode PNG and JPEG files.
@@ -48,10 +51,11 @@ let package = Package(
             name: "SSCLEngine",
             dependencies: [
                 "CBLAS",
-                "CZlib",
+                "SSCLZlib",
                 "CPNG",
                 "CJPEG",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Resources")],
             // AVX2 + FMA for the element-wise loops around the GEMMs (SIMD8 exp, ReLU masks,

@@ -119,6 +119,9 @@ struct TrainCommand: ParsableCommand {
         switch source {
         case let .builtin(name): name
         case let .idx(path): "IDX folder \(path)"
+        case let .npz(path, kind): "NumPy archive \(path) (\(kind.rawValue))"
+        case let .npy(x, y, kind): "NumPy arrays \(x), \(y) (\(kind.rawValue))"
+        case let .arff(train, test, _): "ARFF \(train)" + (test.map { " + \($0)" } ?? "")
         case let .csv(train, test, _): "CSV \(train)" + (test.map { " + \($0)" } ?? "")
         case let .imageFolder(folder): "image folder \(folder.path)"
         }

@@ -5,7 +5,7 @@
 /// apply as for IDX folders. Other formats reject these three keys.
 extension DatasetSpec {
     static func readImageFolder(_ r: inout JobSpecReader) -> DatasetSource? {
-        r.reject(["train", "test", "label_column"], reason: "not used by imagefolder datasets")
+        r.reject(["train", "test", "label_column", "x", "y", "kind"], reason: "not used by imagefolder datasets")
         if !r.has("path") { r.report("path", "required") }
         let path = r.string("path")
         var folder = ImageFolderSpec(path: path ?? "")

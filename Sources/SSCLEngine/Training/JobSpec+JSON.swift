@@ -44,6 +44,13 @@ extension DatasetSpec {
         case .csv(let train, let test, let labelColumn):
             source = ["format": .string("csv"), "train": .string(train), "test": test.map(JSONValue.string) ?? .null,
                       "label_column": .string(labelColumn)]
+        case .npz(let path, let kind):
+            source = ["format": .string("npz"), "path": .string(path), "kind": .string(kind.rawValue)]
+        case .npy(let x, let y, let kind):
+            source = ["format": .string("npy"), "x": .string(x), "y": .string(y), "kind": .string(kind.rawValue)]
+        case .arff(let train, let test, let labelColumn):
+            source = ["format": .string("arff"), "train": .string(train), "test": test.map(JSONValue.string) ?? .null,
+                      "label_column": labelColumn.map(JSONValue.string) ?? .null]
         case .imageFolder(let folder):
             source = ["format": .string("imagefolder"), "path": .string(folder.path),
                       "image_size": .number(folder.imageSize), "channels": .number(folder.channels),

@@ -25,6 +25,7 @@ public final class HTTPServer: Sendable {
         var mailbox: LoopMailbox?
         var pool: HandlerThreadPool?
         var loopFinished: DispatchSemaphore?
+        var loop: HTTPEventLoop?
     }
 
     public init(
@@ -48,6 +49,12 @@ public final class HTTPServer: Sendable {
     /// The bound port, once started (the kernel's choice when configured with 0).
     public var port: Int {
         state.withLock { $0.port }
+    }
+
+    /// CPU seconds used so far by the event-loop thread (nil when not running): a test's
+    /// measure of whether the loop sleeps in `poll` or spins.
+    func loopCPUSeconds() -> Double? {
+        state.withLock { $0.loop }?.cpuSeconds()
     }
 
     /// Binds, listens and starts the loop and handler threads; throws if the address is unusable.
@@ -76,6 +83,7 @@ public final class HTTPServer: Sendable {
             state.mailbox = mailbox
             state.pool = pool
             state.loopFinished = finished
+            state.loop = loop
         }
         pool.start()
         let thread = Thread {
@@ -114,6 +122,7 @@ public final class HTTPServer: Sendable {
             state.mailbox = nil
             state.pool = nil
             state.loopFinished = nil
+            state.loop = nil
         }
         logger.info("stopped")
         return handlersStopped

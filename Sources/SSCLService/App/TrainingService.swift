@@ -42,6 +42,9 @@ public final class TrainingService: @unchecked Sendable {
         http.maxBodyBytes = configuration.maxBodyBytes
         http.headerTimeout = configuration.headerTimeout
         http.idleTimeout = configuration.idleTimeout
+        http.maxConnections = configuration.maxConnections
+        http.maxConnectionsPerAddress = configuration.maxConnectionsPerAddress
+        http.minRequestBodyBytesPerSecond = configuration.minRequestBodyBytesPerSecond
         let telemetry = self.telemetry
         server = HTTPServer(configuration: http, handler: router, logger: logger,
                             onRequestCompleted: { request, status, seconds in

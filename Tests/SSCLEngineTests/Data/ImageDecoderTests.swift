@@ -1,4 +1,4 @@
-import CZlib
+import SSCLZlib
 import Foundation
 import Testing
 @testable import SSCLEngine
@@ -93,7 +93,7 @@ import Testing
     @Test func hugeDeclaredImagesAreRefusedBeforeDecoding() {
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             let body = Array(type.utf8) + data
-            let crc = body.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
+            let crc = body.withUnsafeBufferPointer { UInt32(SSCLZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
             return bigEndian(UInt32(data.count)) + body + bigEndian(crc)
         }
         func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
