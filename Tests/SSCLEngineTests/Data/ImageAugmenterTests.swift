@@ -162,4 +162,37 @@ import Testing
             #expect(zip(c, g + g + g).allSatisfy { abs($0 - $1) < 1e-5 })
         }
     }
+
+    /// Colour images: one crop box and one flip for all three planes (plane c is (c + 1) times
+    /// plane 0, and bilinear sampling is linear, so the views keep that ratio), and erasing
+    /// cuts the same rectangle from every plane, each filled with 0 or its own plane's mean.
+    @Test func cropFlipAndEraseTreatEveryColourPlaneAlike() {
+        let (h, w) = (9, 11), area = 9 * 11
+        let base = image(height: h, width: w, seed: 8).map { $0 + 0.5 }
+        let x = base + base.map { 2 * $0 } + base.map { 3 * $0 }
+        var moved = 0
+        for seed in 0..<10 {
+            let y = augment(x, AugmentSpec(crop: 0.3, flip: true), channels: 3, height: h, width: w, seed: UInt64(seed))
+            if y != x { moved += 1 }
+            for c in 1..<3 {
+                #expect((0..<area).allSatisfy { abs(y[c * area + $0] - Float(c + 1) * y[$0]) < 1e-5 }, "seed \(seed)")
+            }
+        }
+        #expect(moved == 10)
+        var fills = Set<Bool>()
+        for seed in 0..<20 {
+            let y = augment(x, AugmentSpec(erase: 1), channels: 3, height: h, width: w, seed: UInt64(seed))
+            let changed = (0..<3).map { c in (0..<area).filter { y[c * area + $0] != x[c * area + $0] } }
+            #expect(!changed[0].isEmpty && changed[1] == changed[0] && changed[2] == changed[0])
+            let fills0 = y[changed[0][0]]
+            for c in 0..<3 {
+                let planeMean = x[(c * area)..<((c + 1) * area)].reduce(0, +) / Float(area)
+                let fill = y[c * area + changed[0][0]]
+                #expect(changed[0].allSatisfy { y[c * area + $0] == fill })
+                #expect(fills0 == 0 ? fill == 0 : abs(fill - planeMean) < 1e-5)
+            }
+            fills.insert(fills0 == 0)
+        }
+        #expect(fills.count == 2)
+    }
 }
