@@ -38,7 +38,8 @@ static inline void sscl_jpeg_install(struct sscl_jpeg_error *error) {
 /* Decodes the JPEG in data[0..<size] into 8-bit rows: grey (1 component) for a one-component
  * file, RGB (3) otherwise. On success returns 0 and sets *pixels to a malloc'd buffer of
  * height * width * components bytes that the caller frees. Returns 1 with the library's
- * message, or 2 when width * height exceeds maxPixels (checked before decoding). */
+ * message, 2 when width * height exceeds maxPixels (checked before decoding), or 3 for a
+ * CMYK or YCCK file (libjpeg-turbo converts those only to CMYK, not to RGB). */
 static inline int sscl_jpeg_decode(const unsigned char *data, unsigned long size, unsigned long maxPixels,
                                    int *width, int *height, int *components, unsigned char **pixels,
                                    char *message, size_t messageSize) {
@@ -63,6 +64,10 @@ static inline int sscl_jpeg_decode(const unsigned char *data, unsigned long size
         jpeg_destroy_decompress(&info);
         return 2;
     }
+    if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
+        jpeg_destroy_decompress(&info);
+        return 3;
+    }
     info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_start_decompress(&info);
     size_t stride = (size_t)info.output_width * info.output_components;
@@ -85,7 +90,7 @@ static inline int sscl_jpeg_decode(const unsigned char *data, unsigned long size
     return 0;
 }
 
-/* Encodes 8-bit rows (components 1: grey, 3: RGB) at quality 1...100 into a malloc'd buffer
+/* Encodes 8-bit rows (components 1: grey, 3: RGB, 4: CMYK) at quality 1...100 into a malloc'd buffer
  * (*output, *outputSize) that the caller frees. Returns 0, or 1 with the library's message.
  * (Used by the tests to write real JPEG files.) */
 static inline int sscl_jpeg_encode(const unsigned char *pixels, int width, int height, int components, int quality,
@@ -110,7 +115,7 @@ static inline int sscl_jpeg_encode(const unsigned char *pixels, int width, int h
     info.image_width = (JDIMENSION)width;
     info.image_height = (JDIMENSION)height;
     info.input_components = components;
-    info.in_color_space = components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    info.in_color_space = components == 1 ? JCS_GRAYSCALE : components == 4 ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&info);
     jpeg_set_quality(&info, quality, TRUE);
     jpeg_start_compress(&info, TRUE);

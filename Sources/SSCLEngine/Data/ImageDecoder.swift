@@ -89,6 +89,8 @@ public enum ImageDecoder {
                                          pixels: samples))
         case 2:
             return .failure(Failure("is a JPEG of \(text), over the limit of \(maxPixels >> 20) megapixels"))
+        case 3:
+            return .failure(Failure("is a CMYK JPEG, which sscl does not convert; save it as RGB"))
         default:
             return .failure(Failure("corrupt JPEG: \(text.isEmpty ? "unreadable" : text)"))
         }

@@ -88,6 +88,11 @@ import Testing
         #expect(headerOnly?.hasPrefix("corrupt JPEG: ") == true, "\(headerOnly ?? "")")
     }
 
+    @Test func cmykJPEGsAreRefusedByName() {
+        let cmyk = ImageFixtures.jpeg(width: 8, height: 8, channels: 4, pixels: ImageFixtures.flat(width: 8, height: 8, [0, 200, 200, 10]))
+        #expect(failure(cmyk) == "is a CMYK JPEG, which sscl does not convert; save it as RGB")
+    }
+
     /// A PNG whose header declares 40000 x 40000 pixels (1.6 gigapixels; the file is 57 bytes:
     /// IHDR, an empty IDAT, IEND) is refused from its header, before anything is allocated.
     @Test func hugeDeclaredImagesAreRefusedBeforeDecoding() {

@@ -27,7 +27,7 @@ enum ImageFixtures {
         return Array(out.prefix(size))
     }
 
-    /// A baseline JPEG (channels 1 grey or 3 RGB) at `quality`.
+    /// A baseline JPEG (channels 1 grey, 3 RGB or 4 CMYK) at `quality`.
     static func jpeg(width: Int, height: Int, channels: Int, pixels: [UInt8], quality: Int = 95) -> [UInt8] {
         precondition(pixels.count == width * height * channels)
         var output: UnsafeMutablePointer<UInt8>?
