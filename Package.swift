@@ -102,11 +102,14 @@ let package = Package(
         ),
         .testTarget(name: "SSCLStoreTests", dependencies: ["SSCLStore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SSCLHTTPTests", dependencies: ["SSCLHTTP", .product(name: "Logging", package: "swift-log")]),
+        // Both need no code of the executable (training runs through SSCLEngine's
+        // `TrainingRun`); they depend on `sscl` only so that the binary is built beside them:
+        // they spawn it as a process (`sscl worker` behind the service, the CLI itself).
         .testTarget(
             name: "SSCLServiceTests",
-            dependencies: ["SSCLService", "sscl", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SSCLService", "SSCLEngine", "sscl", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "ssclTests", dependencies: ["sscl"]),
+        .testTarget(name: "ssclTests", dependencies: ["SSCLEngine", "sscl"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,10 +10,11 @@ import Foundation
 /// `ImageResizer`; other aspect ratios are stretched, as `Resize((s, s))`), times `scale`.
 /// A file that is not a readable image fails the load naming it, or with `skipBad` is left
 /// out and listed in `Dataset.skippedFiles`. Files reached through a symbolic link must lie
-/// inside `root`, so a job cannot read images from elsewhere on the server.
+/// inside `root`, so a job cannot read images from elsewhere on the server; each file is
+/// opened through `DatasetFile` (regular files only, inside `dataDirectory` when given).
 extension DatasetLoader {
     static func loadImageFolder(_ spec: ImageFolderSpec, root: URL, scale: Float, testFraction: Float,
-                                seed: UInt64) throws -> Dataset {
+                                seed: UInt64, within dataDirectory: DataDirectory? = nil) throws -> Dataset {
         guard isFolder(root) else {
             let exists = FileManager.default.fileExists(atPath: root.path)
             throw DatasetError(file: root.path, exists ? "is not a folder (an image folder holds one folder per class)"
@@ -37,7 +38,7 @@ extension DatasetLoader {
         guard !classNames.isEmpty else {
             throw DatasetError(file: trainRoot.path, "holds no class folders; images go in \(trainRoot.lastPathComponent)/<class>/<file>.png|jpg")
         }
-        let reader = ImageFolderReader(spec: spec, root: root, scale: scale)
+        let reader = ImageFolderReader(spec: spec, root: root, scale: scale, dataDirectory: dataDirectory)
         var skipped: [SkippedFile] = []
         let all = try reader.read(trainRoot, classes: classNames, classIndices: Array(classNames.indices),
                                   skipped: &skipped)

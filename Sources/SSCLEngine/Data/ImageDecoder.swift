@@ -28,7 +28,8 @@ public enum ImageDecoder {
         return nil
     }
 
-    public static func decode(_ data: Data) throws(Failure) -> DecodedImage {
+    /// The image in a file's bytes (`Data` or `[UInt8]`).
+    public static func decode(_ data: some ContiguousBytes) throws(Failure) -> DecodedImage {
         let result: Result<DecodedImage, Failure> = data.withUnsafeBytes { bytes in
             guard !bytes.isEmpty else { return .failure(Failure("is empty, not an image")) }
             switch format(of: bytes) {

@@ -5,14 +5,17 @@ struct ImageFolderReader {
     let spec: ImageFolderSpec
     let root: URL
     let scale: Float
-    /// `root` with symbolic links resolved, to check where linked files lead.
+    /// The service's data directory: every file opened must lie inside it (nil: no check).
+    let dataDirectory: DataDirectory?
+    /// `root`'s real path, to check where linked files lead.
     let resolvedRoot: String
 
-    init(spec: ImageFolderSpec, root: URL, scale: Float) {
+    init(spec: ImageFolderSpec, root: URL, scale: Float, dataDirectory: DataDirectory?) {
         self.spec = spec
         self.root = root
         self.scale = scale
-        resolvedRoot = root.resolvingSymlinksInPath().standardizedFileURL.path
+        self.dataDirectory = dataDirectory
+        resolvedRoot = DataDirectory.realPath(root.path) ?? root.standardizedFileURL.path
     }
 
     /// Every image of `split/<classes[i]>/...` labelled `classIndices[i]`, in class then name
@@ -49,21 +52,21 @@ struct ImageFolderReader {
 
     /// One file as a row of [channels, imageSize, imageSize] values.
     private func image(at file: URL) -> Result<[Float], ImageDecoder.Failure> {
-        let target = file.resolvingSymlinksInPath().standardizedFileURL.path
+        let target = DataDirectory.resolvedPath(file.path)
         guard target.hasPrefix(resolvedRoot + "/") else {
             return .failure(ImageDecoder.Failure("is a symbolic link to \(target), outside the image folder"))
         }
-        // Not a pipe or a device: reading one could block for ever.
-        let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
-        guard type == .typeRegular else { return .failure(ImageDecoder.Failure("is not a regular file")) }
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: file, options: .mappedIfSafe)  // a stray huge file is not read whole
+            // Regular files only (a pipe would block) and, for the service, inside its data directory.
+            bytes = try DatasetFile.read(file, within: dataDirectory)
+        } catch let error as DatasetError {
+            return .failure(ImageDecoder.Failure(error.problem))
         } catch {
-            return .failure(ImageDecoder.Failure("cannot be read: \(error.localizedDescription)"))
+            return .failure(ImageDecoder.Failure("cannot be read: \(error)"))
         }
         do {
-            let decoded = try ImageDecoder.decode(data)
+            let decoded = try ImageDecoder.decode(bytes)
             let planes = decoded.planes(channels: spec.channels, scale: scale)
             return .success(ImageResizer.resize(planes, channels: spec.channels, height: decoded.height,
                                                 width: decoded.width, toHeight: spec.imageSize, toWidth: spec.imageSize))

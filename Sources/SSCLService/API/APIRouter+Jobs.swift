@@ -13,7 +13,7 @@ extension APIRouter {
         } catch let error as JobSpecSyntaxError {
             throw APIError(status: 400, code: "malformed_json", message: "the body is not valid JSON: \(error)")
         } catch let error as JobSpecValidationError {
-            throw Self.invalid(error.issues.map { ($0.path, $0.reason) })
+            throw APIError(status: 422, code: "invalid_job", message: error.summary, details: error.issues.map { ($0.path, $0.reason) })
         }
         let pathIssues = DatasetPathPolicy(dataDirectory: configuration.dataDirectory).issues(for: spec.dataset)
         if !pathIssues.isEmpty { throw Self.invalid(pathIssues) }

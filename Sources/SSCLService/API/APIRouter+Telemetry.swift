@@ -1,10 +1,11 @@
 import Foundation
+import SSCLEngine
 import SSCLHTTP
 import SSCLStore
 
 /// Metric series, logs, the event stream and file downloads of one job.
 extension APIRouter {
-    static let metricNames = ["loss", "lr", "images_per_s", "knn_accuracy", "linear_accuracy", "alignment", "uniformity"]
+    static let metricNames = MetricName.allCases.map(\.rawValue)
 
     func jobMetrics(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
         _ = try job(id)

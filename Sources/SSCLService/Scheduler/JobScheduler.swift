@@ -37,13 +37,13 @@ public final class JobScheduler: @unchecked Sendable {
         let id: String
         let worker: WorkerProcess
         var stopReason: StopReason?
-        var result: Data?
+        var result: TrainingResult?
         var error: (code: String, message: String)?
         var pendingPoints: [MetricPoint] = []
         var pendingLogs: [String] = []
         var lastFlush = Date()
         var lastProgress = Date.distantPast
-        var latestProgress: String?
+        var latestProgress: JobProgress?
 
         init(id: String, worker: WorkerProcess) {
             self.id = id

@@ -53,7 +53,7 @@ import Testing
         #expect(bad?.row == 3)
         #expect(bad?.column == "b")
         #expect(bad?.file?.hasSuffix("train.csv") == true)
-        #expect(bad?.description.hasSuffix("train.csv, row 3, column 'b': 'abc' is not a finite number") == true)
+        #expect(bad?.description.hasSuffix("train.csv, row 3, column 'b': not a finite number") == true)
         let empty = error(["train.csv": "a,b,label\n1,2,x\n\n3,,y\n"])
         #expect(empty?.row == 4 && empty?.column == "b" && empty?.problem == "empty value")
         let nan = error(["train.csv": "a,label\nnan,x\n"])
@@ -76,9 +76,37 @@ import Testing
     }
 
     @Test func testLabelsUnseenInTrainAreAnError() {
-        let unseen = error(["train.csv": "a,label\n1,x\n2,y\n", "test.csv": "a,label\n1,x\n2,z\n"])
-        #expect(unseen?.row == 3)
-        #expect(unseen?.problem.contains("'z'") == true)
+        let unseen = error(["train.csv": "a,label\n1,x\n2,y\n", "test.csv": "a,label\n1,x\n2,zebra\n"])
+        #expect(unseen?.row == 3 && unseen?.column == "label")
+        #expect(unseen?.problem == "a label that never occurs in the train file train.csv")
+    }
+
+    /// Issue 8, point 12: the service shows dataset errors to whoever submitted the job, so
+    /// they locate the problem (file, row, column) without quoting any value from the file.
+    @Test(arguments: [
+        ["train.csv": "a,b,label\n1,2,x\n3,SECRET_VALUE,y\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,\"SECRET, QUOTED\",y\n"],
+        ["train.csv": "a,label\n1,x\n", "test.csv": "a,label\n1,SECRET_LABEL\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,SECRET_RAGGED\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,\"SECRET\"trailing,y\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,\"SECRET unclosed,y\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,4,\n"],
+        ["train.csv": "a,label\n1e39,SECRET\n"],
+    ])
+    func errorsNeverQuoteRowContent(files: [String: String]) {
+        let failure = error(files)
+        #expect(failure != nil && failure?.row != nil, "\(String(describing: failure))")
+        #expect(failure?.description.contains("SECRET") == false, "\(String(describing: failure))")
+    }
+
+    /// Column names may be shown (the file is inside the data directory), but a header that
+    /// is one enormous "column" is cut short.
+    @Test func columnListsAreShortened() {
+        let header = (0..<30).map { "c\($0)" }.joined(separator: ",") + "," + String(repeating: "w", count: 500)
+        let missing = error(["train.csv": header + "\n" + Array(repeating: "1", count: 31).joined(separator: ",") + "\n"])
+        #expect(missing?.problem.hasSuffix("c19, … (31 in all)") == true, "\(String(describing: missing))")
+        let long = error(["train.csv": String(repeating: "v", count: 500) + "\n1\n"])
+        #expect(long?.problem == "no label column 'label'; the columns are: " + String(repeating: "v", count: 40) + "…")
     }
 
     @Test func withoutATestFileAStratifiedSplitIsHeldOut() throws {

@@ -155,6 +155,23 @@ import Testing
         #expect(data.train.count + data.test.count == 3)
     }
 
+    /// In the service, relative paths resolve inside the data directory and every image opened
+    /// must lie inside it.
+    @Test func theServiceReadsOnlyInsideItsDataDirectory() throws {
+        let data = try folder(["pets/cat/1.png": grey(1), "pets/cat/2.png": grey(2)])
+        defer { try? FileManager.default.removeItem(at: data) }
+        let elsewhere = try folder(["cat/1.png": grey(1), "cat/2.png": grey(2)])
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let directory = DataDirectory(data)
+        let inside = try DatasetLoader.load(DatasetSpec(source: .imageFolder(ImageFolderSpec(path: "pets", imageSize: 2, channels: 1))),
+                                            seed: 0, within: directory)
+        #expect(inside.train.count + inside.test.count == 2)
+        let outside = DatasetSpec(source: .imageFolder(ImageFolderSpec(path: elsewhere.path, imageSize: 2, channels: 1)))
+        let error = #expect(throws: DatasetError.self) { try DatasetLoader.load(outside, seed: 0, within: directory) }
+        #expect(error?.file == elsewhere.appendingPathComponent("cat/1.png").path)
+        #expect(error?.problem.hasPrefix("is outside the data directory") == true, "\(error?.description ?? "")")
+    }
+
     /// A named pipe would block a read for ever: it is refused (or skipped) without opening it.
     @Test func aPipeIsRefusedWithoutReadingIt() throws {
         let root = try folder(["cat/1.png": grey(1), "cat/2.png": grey(2)])
@@ -162,9 +179,9 @@ import Testing
         let pipe = root.appendingPathComponent("cat/3.png")
         #expect(mkfifo(pipe.path, 0o644) == 0)
         let error = loadError(root)
-        #expect(error?.file == pipe.path && error?.problem == "is not a regular file")
+        #expect(error?.file == pipe.path && error?.problem == "not a regular file")
         let data = try ImageFixtures.load(root, imageSize: 2, channels: 1, skipBad: true)
-        #expect(data.skippedFiles == [SkippedFile(path: "cat/3.png", reason: "is not a regular file")])
+        #expect(data.skippedFiles == [SkippedFile(path: "cat/3.png", reason: "not a regular file")])
     }
 
     @Test func greyImagesAreReplicatedInAnRGBJob() throws {
