@@ -108,7 +108,7 @@ enum ARFFReader {
         if lower.hasPrefix("relational") {
             throw DatasetError(file: file, row: line, column: name, "relational attributes are not supported")
         }
-        throw DatasetError(file: file, row: line, column: name, "unknown attribute type '\(type.prefix(40))'")
+        throw DatasetError(file: file, row: line, column: name, "unknown attribute type (expected numeric, real, integer, {values}, string or date)")
     }
 
     /// `{index value, ...}`: unnamed entries are 0 (or the first nominal value, as Weka does).

@@ -56,7 +56,7 @@ extension DatasetLoader {
                 }
                 guard let index = classNames.firstIndex(of: label) else {
                     throw DatasetError(file: file, row: table.lines[r], column: table.attributes[classIndex].name,
-                                       "'\(label.prefix(40))' is not one of the class values")
+                                       "not one of the class values")
                 }
                 features += try encoder.codes(kept.map { row[$0] }, file: file, row: table.lines[r])
                 labels.append(index)
