@@ -1,7 +1,7 @@
 import Foundation
 
-/// Turns a `DatasetSpec` into a loaded `Dataset`: built-in names, IDX folders, CSV files and
-/// image folders.
+/// Turns a `DatasetSpec` into a loaded `Dataset`: built-in names, IDX folders, CSV, NumPy and
+/// ARFF files, and image folders.
 ///
 /// Order of work: read the source; when it has no test split, hold out `testFraction` of
 /// each class with a fixed seed; apply `trainLimit` (a fixed-seed random subset of the

@@ -24,7 +24,8 @@ public struct JobSpec: Sendable, Equatable {
     public init(dataset: DatasetSpec) { self.dataset = dataset }
 }
 
-/// Where the data comes from: a built-in name, an IDX folder, CSV files or an image folder.
+/// Where the data comes from: a built-in name, an IDX folder, CSV, NumPy or ARFF files, or an
+/// image folder.
 public enum DatasetSource: Sendable, Equatable {
     /// `fashion-mnist`, `fashion-mnist-mini` or `digits`.
     case builtin(String)
