@@ -14,7 +14,8 @@ import Foundation
 /// opened through `DatasetFile` (regular files only, inside `dataDirectory` when given).
 extension DatasetLoader {
     static func loadImageFolder(_ spec: ImageFolderSpec, root: URL, scale: Float, testFraction: Float,
-                                seed: UInt64, within dataDirectory: DataDirectory? = nil) throws -> Dataset {
+                                seed: UInt64, within dataDirectory: DataDirectory? = nil,
+                                threads: Int = 1) throws -> Dataset {
         guard isFolder(root) else {
             let exists = FileManager.default.fileExists(atPath: root.path)
             throw DatasetError(file: root.path, exists ? "is not a folder (an image folder holds one folder per class)"
@@ -38,7 +39,8 @@ extension DatasetLoader {
         guard !classNames.isEmpty else {
             throw DatasetError(file: trainRoot.path, "holds no class folders; images go in \(trainRoot.lastPathComponent)/<class>/<file>.png|jpg")
         }
-        let reader = ImageFolderReader(spec: spec, root: root, scale: scale, dataDirectory: dataDirectory)
+        let reader = ImageFolderReader(spec: spec, root: root, scale: scale, dataDirectory: dataDirectory,
+                                       threads: threads)
         var skipped: [SkippedFile] = []
         let all = try reader.read(trainRoot, classes: classNames, classIndices: Array(classNames.indices),
                                   skipped: &skipped)

@@ -15,9 +15,10 @@ public enum DatasetLoader {
     /// Resolves `spec` and loads it. `seed` fixes the hold-out split and the `trainLimit`
     /// subset; `baseDirectory` resolves relative paths (default: the working directory).
     /// With `dataDirectory` (the service's worker), relative paths resolve inside it instead
-    /// and every file must lie inside it or a built-in folder when it is opened.
+    /// and every file must lie inside it or a built-in folder when it is opened. `threads`
+    /// decode image folders' files in parallel (the result is the same for any count).
     public static func load(_ spec: DatasetSpec, seed: UInt64, baseDirectory: URL? = nil,
-                            within dataDirectory: DataDirectory? = nil) throws -> Dataset {
+                            within dataDirectory: DataDirectory? = nil, threads: Int = 1) throws -> Dataset {
         if let limit = spec.trainLimit, limit < 1 {
             throw DatasetError("trainLimit must be at least 1 (got \(limit))")
         }
@@ -49,7 +50,8 @@ public enum DatasetLoader {
                                    testFraction: spec.testFraction, seed: seed, within: dataDirectory)
         case .imageFolder(let folder):
             dataset = try loadImageFolder(folder, root: resolve(folder.path), scale: spec.scale ?? 1.0 / 255,
-                                          testFraction: spec.testFraction, seed: seed, within: dataDirectory)
+                                          testFraction: spec.testFraction, seed: seed, within: dataDirectory,
+                                          threads: threads)
         }
         if let limit = spec.trainLimit {
             dataset.train = dataset.train.randomSubset(limit: limit, seed: seed)

@@ -7,14 +7,17 @@ struct ImageFolderReader {
     let scale: Float
     /// The service's data directory: every file opened must lie inside it (nil: no check).
     let dataDirectory: DataDirectory?
+    /// Threads decoding the files of a class at once (the job's `threads`).
+    let threads: Int
     /// `root`'s real path, to check where linked files lead.
     let resolvedRoot: String
 
-    init(spec: ImageFolderSpec, root: URL, scale: Float, dataDirectory: DataDirectory?) {
+    init(spec: ImageFolderSpec, root: URL, scale: Float, dataDirectory: DataDirectory?, threads: Int = 1) {
         self.spec = spec
         self.root = root
         self.scale = scale
         self.dataDirectory = dataDirectory
+        self.threads = max(1, threads)
         resolvedRoot = DataDirectory.realPath(root.path) ?? root.standardizedFileURL.path
     }
 
@@ -30,8 +33,8 @@ struct ImageFolderReader {
             var visited: Set<String> = []
             let files = try DatasetLoader.filesBelow(folder, visited: &visited)
             var read = 0, bad = 0
-            for file in files {
-                switch image(at: file) {
+            for (file, result) in zip(files, images(at: files)) {
+                switch result {
                 case .success(let row):
                     features += row
                     labels.append(label)
@@ -48,6 +51,19 @@ struct ImageFolderReader {
             }
         }
         return labels.isEmpty ? .empty(rowSize: rowSize) : DataSplit(features: features, labels: labels, rowSize: rowSize)
+    }
+
+    /// `image(at:)` of every file, in order; with several threads, each decodes every
+    /// `threads`-th file (on GCD's threads, not Swift's cooperative pool), so the result does
+    /// not depend on the thread count.
+    private func images(at files: [URL]) -> [Result<[Float], ImageDecoder.Failure>] {
+        let workers = min(threads, files.count)
+        guard workers > 1 else { return files.map(image(at:)) }
+        let results = DecodedRows(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: files.count, by: workers) { results.set(i, image(at: files[i])) }
+        }
+        return results.all
     }
 
     /// One file as a row of [channels, imageSize, imageSize] values.
@@ -79,4 +95,19 @@ struct ImageFolderReader {
         let path = file.standardizedFileURL.path, prefix = root.standardizedFileURL.path + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
+}
+
+/// The decoded rows of a class, filled in by the decoding threads.
+private final class DecodedRows: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rows: [Result<[Float], ImageDecoder.Failure>?]
+
+    init(count: Int) { rows = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ row: Result<[Float], ImageDecoder.Failure>) {
+        lock.withLock { rows[index] = row }
+    }
+
+    /// Every row; call after the threads are done.
+    var all: [Result<[Float], ImageDecoder.Failure>] { lock.withLock { rows.map { $0! } } }
 }

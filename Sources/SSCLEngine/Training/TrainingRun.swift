@@ -77,7 +77,7 @@ public struct TrainingRun: Sendable {
         emit(TrainingEvent(.log("loading \(Self.describe(spec.dataset.source))")))
         let dataset = try Self.step(.datasetError) {
             try DatasetLoader.load(spec.dataset, seed: spec.seed, baseDirectory: dataDirectory,
-                                   within: confined ? DataDirectory(dataDirectory) : nil)
+                                   within: confined ? DataDirectory(dataDirectory) : nil, threads: spec.threads)
         }
         let trainer = try Self.step(.internal) { try Trainer(spec: spec, dataset: dataset, logger: logger) }
         if resumed {

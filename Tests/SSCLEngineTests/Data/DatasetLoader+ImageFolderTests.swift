@@ -51,6 +51,23 @@ import Testing
         #expect(data.skippedFiles.isEmpty)
     }
 
+    /// Decoding on several threads gives exactly the one-thread dataset, errors included.
+    @Test func threadsDoNotChangeTheResult() throws {
+        var files: [String: [UInt8]] = [:]
+        for i in 0..<23 { files["a/\(i).png"] = grey(UInt8(i), size: 3) }
+        for i in 0..<17 { files["b/\(i).jpg"] = ImageFixtures.jpeg(width: 5, height: 4, channels: 3, pixels: ImageFixtures.flat(width: 5, height: 4, [UInt8(10 * i), 50, 90])) }
+        files["b/bad.png"] = Array("nope".utf8)
+        let root = try folder(files)
+        defer { try? FileManager.default.removeItem(at: root) }
+        var spec = DatasetSpec(source: .imageFolder(ImageFolderSpec(path: root.path, imageSize: 4, channels: 3, skipBad: true)))
+        let one = try DatasetLoader.load(spec, seed: 3, threads: 1)
+        for threads in [2, 3, 8] { #expect(try DatasetLoader.load(spec, seed: 3, threads: threads) == one) }
+        #expect(one.skippedFiles.count == 1 && one.train.count + one.test.count == 40)
+        spec.source = .imageFolder(ImageFolderSpec(path: root.path, imageSize: 4, channels: 3))
+        let error = #expect(throws: DatasetError.self) { try DatasetLoader.load(spec, seed: 3, threads: 4) }
+        #expect(error?.file == root.appendingPathComponent("b/bad.png").path)
+    }
+
     @Test func theHoldOutIsTheStratifiedOneOfTheOtherLoaders() throws {
         var files: [String: [UInt8]] = [:]
         for i in 0..<6 { files["a/\(i).png"] = grey(UInt8(i)) }
