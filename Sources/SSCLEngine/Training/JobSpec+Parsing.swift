@@ -57,6 +57,11 @@ extension JobSpec {
         var spec = JobSpec(dataset: dataset ?? DatasetSpec(source: .builtin("fashion-mnist")))
         if let v = r.string("name", maxBytes: 200) { spec.name = v }
         if let v = r.int("epochs", 1...100_000) { spec.epochs = v }
+        if r.has("min_steps") {
+            if r.isNull("min_steps") { spec.minSteps = nil } else if let v = r.int("min_steps", 1...10_000_000) { spec.minSteps = v }
+        } else if !r.has("epochs") {
+            spec.minSteps = JobSpec.defaultMinSteps  // epochs given alone: exactly that many
+        }
         if let v = r.int("batch_size", 2...65536) { spec.batchSize = v }
         // nil when invalid: limits that depend on them are then not checked.
         let epochs = r.isValid("epochs") ? spec.epochs : nil
@@ -104,6 +109,6 @@ extension JobSpec {
 }
 
 private let topLevelKeys = [
-    "name", "dataset", "model", "loss", "optimizer", "schedule", "augment", "epochs", "batch_size",
+    "name", "dataset", "model", "loss", "optimizer", "schedule", "augment", "epochs", "min_steps", "batch_size",
     "seed", "threads", "eval", "priority", "max_restarts", "max_seconds",
 ]

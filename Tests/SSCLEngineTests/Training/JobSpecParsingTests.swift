@@ -47,6 +47,7 @@ private func issue(_ path: String, _ reason: String) -> ValidationIssue { Valida
         expected.loss = LossSpec.defaults(for: .sscl)
         expected.optimizer = OptimizerSpec.defaults(for: .sgd)
         expected.augment = .image
+        expected.eval.everyEpochs = 1
         let spec = try parse(Self.example)
         #expect(spec == expected)
         #expect(spec.loss.temperature == 0.5 && spec.loss.hardPool == 32 && spec.loss.synthetic == 8)
@@ -55,7 +56,12 @@ private func issue(_ path: String, _ reason: String) -> ValidationIssue { Valida
 
     @Test func documentWithOnlyADatasetGetsEveryDefault() throws {
         let spec = try parse(document())
-        #expect(spec == JobSpec(dataset: DatasetSpec(source: .builtin("fashion-mnist"))))
+        var expected = JobSpec(dataset: DatasetSpec(source: .builtin("fashion-mnist")))
+        expected.minSteps = JobSpec.defaultMinSteps  // no epochs given: the step budget applies
+        #expect(spec == expected)
+        #expect(try parse(document(#""epochs": 12"#)).minSteps == nil, "epochs given alone: exactly that many")
+        #expect(try parse(document(#""epochs": 12, "min_steps": 50"#)).minSteps == 50)
+        #expect(try parse(document(#""min_steps": null"#)).minSteps == nil)
         #expect(spec.name == "job" && spec.batchSize == 256 && spec.schedule.warmupEpochs == 1)
     }
 
