@@ -29,11 +29,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The migrations folder (default: migrations/ found beside the binary or here).", valueName: "DIR"))
     var migrations: String?
     @Option(help: "Largest accepted request body in bytes.") var maxBodyBytes = 1 << 20
+    @Option(help: ArgumentHelp("Seconds a worker gets to finish its step and checkpoint after a cancel, its max_seconds or a shutdown, before it is killed.", valueName: "SECONDS"))
+    var stopGrace: Double = 5
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
         guard maxConcurrentJobs >= 1 else { throw ValidationError("--max-concurrent-jobs must be >= 1") }
+        guard stopGrace >= 0 && stopGrace <= 3600 else { throw ValidationError("--stop-grace must be in 0...3600 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -59,7 +62,7 @@ struct ServeCommand: ParsableCommand {
         var scheduler = JobScheduler.Configuration(
             executable: Self.executableURL, runsDirectory: URL(fileURLWithPath: runsDir).standardizedFileURL,
             dataDirectory: configuration.dataDirectory, maxConcurrentJobs: maxConcurrentJobs)
-        scheduler.stopGracePeriod = 20
+        scheduler.stopGracePeriod = stopGrace
         let service: TrainingService
         do {
             service = try TrainingService(configuration: configuration, scheduler: scheduler,

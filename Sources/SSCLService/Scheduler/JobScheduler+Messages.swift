@@ -20,6 +20,7 @@ extension JobScheduler {
                 "eta_s": eta.flatMap { $0.isFinite ? $0 as Any : nil } ?? NSNull(),
             ]
             job.latestProgress = Self.json(progress)
+            job.workerElapsed(elapsed)
             setThroughput(id, imagesPerSecond.isFinite ? imagesPerSecond : nil)
         case let .evaluation(_, step, knn, linear, alignment, uniformity):
             job.pendingPoints.append(MetricPoint(name: "knn_accuracy", step: step, value: knn, time: now))
@@ -81,6 +82,8 @@ extension JobScheduler {
             } else if job.stopReason == .cancel {
                 _ = try store.finish(id: id, status: .cancelled)
                 logger.info("job cancelled", metadata: ["job": "\(id)"])
+            } else if job.stopReason == .timeLimit {
+                try finishAtTimeLimit(job)
             } else if job.stopReason == .shutdown {
                 _ = try store.requeue(id: id, resumeFromCheckpoint: true, countsAsRestart: false)
                 logger.info("job left to resume at the next start", metadata: ["job": "\(id)"])

@@ -18,8 +18,9 @@ public final class JobScheduler: @unchecked Sendable {
         /// Relative dataset paths resolve against it.
         public var dataDirectory: URL?
         public var maxConcurrentJobs: Int = 1
-        /// Seconds a worker gets to checkpoint after SIGTERM before SIGKILL.
-        public var stopGracePeriod: Double = 20
+        /// Seconds a worker gets to finish its step and checkpoint after SIGTERM (cancel,
+        /// `max_seconds`, shutdown) before SIGKILL.
+        public var stopGracePeriod: Double = 5
 
         public init(executable: URL, runsDirectory: URL, dataDirectory: URL?, maxConcurrentJobs: Int = 1) {
             self.executable = executable
@@ -29,14 +30,25 @@ public final class JobScheduler: @unchecked Sendable {
         }
     }
 
+    /// The lock file in the runs folder: one server per runs folder.
+    public static let lockFileName = ".sscl-server.lock"
+
     /// Why a worker was asked to stop.
-    enum StopReason { case cancel, shutdown }
+    enum StopReason { case cancel, timeLimit, shutdown }
 
     /// A job whose worker is alive.
     final class RunningJob {
         let id: String
         let worker: WorkerProcess
         var stopReason: StopReason?
+        /// The job's `max_seconds` (run time over all attempts, as the trainer counts it).
+        let maxSeconds: Double?
+        /// When `max_seconds` runs out: from the launch until the worker reports its own
+        /// elapsed time (which includes earlier attempts), then from that.
+        var deadline: ContinuousClock.Instant?
+        /// When a worker asked to stop gets SIGKILL.
+        var killAt: ContinuousClock.Instant?
+        var killed = false
         var result: Data?
         var error: (code: String, message: String)?
         var pendingPoints: [MetricPoint] = []
@@ -45,9 +57,23 @@ public final class JobScheduler: @unchecked Sendable {
         var lastProgress = Date.distantPast
         var latestProgress: String?
 
-        init(id: String, worker: WorkerProcess) {
+        init(id: String, worker: WorkerProcess, maxSeconds: Double?) {
             self.id = id
             self.worker = worker
+            self.maxSeconds = maxSeconds
+            deadline = maxSeconds.map { Self.now(plus: $0) }
+        }
+
+        /// The worker says its run has lasted `seconds` (earlier attempts included).
+        func workerElapsed(_ seconds: Double) {
+            guard let maxSeconds, seconds.isFinite else { return }
+            deadline = Self.now(plus: maxSeconds - seconds)
+        }
+
+        /// Now plus `seconds`, clamped to 0...10⁹ s (`max_seconds` has no upper bound, and
+        /// `Duration` traps on overflow).
+        static func now(plus seconds: Double) -> ContinuousClock.Instant {
+            .now + .seconds(seconds.isFinite ? min(max(seconds, 0), 1e9) : 1e9)
         }
     }
 
@@ -57,6 +83,8 @@ public final class JobScheduler: @unchecked Sendable {
     let queue = DispatchQueue(label: "sscl.scheduler")
     var running: [String: RunningJob] = [:]
     var accepting = true
+    /// Called once when the last worker has ended after `shutdown` stopped accepting.
+    var onDrained: (() -> Void)?
     /// Training images/s of each running job, for `/metrics`.
     private let throughputLock = NSLock()
     private var throughput: [String: Double] = [:]
@@ -68,16 +96,21 @@ public final class JobScheduler: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Re-queues jobs left `running` by a previous process (they resume from their checkpoints)
-    /// and starts whatever the queue allows.
+    /// Reconciles the job folders with the database (a job whose result file exists is never
+    /// run again), re-queues jobs left `running` by a previous process (they resume from their
+    /// checkpoints) and starts whatever the queue allows.
     public func start() throws {
         try FileManager.default.createDirectory(at: configuration.runsDirectory, withIntermediateDirectories: true)
+        try reconcileFolders()
         for job in try store.recoverInterruptedJobs() {
             logger.notice("job re-queued after a restart of the server", metadata: ["job": "\(job.id)"])
         }
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
-        timer.setEventHandler { [weak self] in self?.flushAll(force: false) }
+        timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
+        timer.setEventHandler { [weak self] in
+            self?.enforceStops()
+            self?.flushAll(force: false)
+        }
         timer.resume()
         flushTimer = timer
         poke()
@@ -109,7 +142,13 @@ public final class JobScheduler: @unchecked Sendable {
 
     /// Starts queued jobs while slots are free. Runs on `queue`.
     func fillSlots() {
-        guard accepting else { return }
+        guard accepting else {
+            if running.isEmpty, let onDrained {
+                self.onDrained = nil
+                onDrained()
+            }
+            return
+        }
         while running.count < configuration.maxConcurrentJobs {
             let next: JobRecord?
             do {
@@ -151,7 +190,7 @@ public final class JobScheduler: @unchecked Sendable {
                     guard let self else { return }
                     self.queue.async { self.workerExited(id, exit) }
                 })
-            running[id] = RunningJob(id: id, worker: worker)
+            running[id] = RunningJob(id: id, worker: worker, maxSeconds: try? JobSpec.parse(json: Data(job.resolvedJSON.utf8)).maxSeconds)
             logger.info("job started", metadata: [
                 "job": "\(id)", "attempt": "\(started.attempt)", "resume": "\(resume)", "pid": "\(worker.pid)",
             ])

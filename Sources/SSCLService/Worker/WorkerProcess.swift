@@ -51,13 +51,10 @@ public final class WorkerProcess: Sendable {
     /// True once the worker has ended (and been reaped).
     public var hasExited: Bool { life.hasExited }
 
-    /// Asks the worker to checkpoint and stop after its current step (SIGTERM); sends
-    /// SIGKILL if it is still alive `grace` seconds later.
-    public func stop(grace: Double) {
+    /// Asks the worker to checkpoint and stop after its current step (SIGTERM). A step that
+    /// never ends keeps it alive: whoever asks also decides when to `kill()`.
+    public func terminate() {
         life.send(SIGTERM, to: pid)
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(grace, 0)) { [life, pid] in
-            life.send(SIGKILL, to: pid)
-        }
     }
 
     /// Ends the worker at once (SIGKILL): no checkpoint is written.
