@@ -103,6 +103,26 @@ import Testing
         #expect(try store.recoverInterruptedJobs().map(\.id) == [running.id])
     }
 
+    @Test func aQueuedOrRunningJobFinishesFromItsResultFile() throws {
+        let store = try JobStore.make(in: directory)
+        let queued = try store.makeJob(name: "queued")
+        let running = try store.markStarted(id: try store.makeJob(name: "running").id)
+        try store.setCancelRequested(id: running.id)
+        let finished = try store.markStarted(id: try store.makeJob(name: "finished").id)
+        _ = try store.finish(id: finished.id, status: .failed, errorCode: "x")
+
+        let a = try store.finishFromResultFile(id: queued.id, resultJSON: #"{"knn_accuracy":0.5}"#)
+        #expect(a.status == .succeeded && a.resultJSON == #"{"knn_accuracy":0.5}"#)
+        #expect(a.attempt == 0 && a.startedAt != nil && a.startedAt == a.finishedAt, "a job never started gets its times")
+        let b = try store.finishFromResultFile(id: running.id, resultJSON: "{}")
+        #expect(b.status == .succeeded && b.attempt == 1 && b.startedAt == running.startedAt && !b.cancelRequested)
+        #expect(try store.events(jobID: b.id, limit: 10).last?.dataJSON.contains(#""status":"succeeded""#) == true)
+        #expect(throws: StoreError.illegalTransition(jobID: finished.id, from: .failed, to: "finish from its result file")) {
+            try store.finishFromResultFile(id: finished.id, resultJSON: "{}")
+        }
+        #expect(try store.statusesByID() == [queued.id: .succeeded, running.id: .succeeded, finished.id: .failed])
+    }
+
     @Test func onlyRunningJobsTakeACancelRequest() throws {
         let store = try JobStore.make(in: directory)
         let job = try store.makeJob()
