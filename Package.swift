@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Layers point one way:
-///   CBLAS, CZlib <- SSCLEngine (compute: no HTTP, no SQL)
+///   CBLAS, SSCLZlib <- SSCLEngine (compute: no HTTP, no SQL)
 ///   SSCLStore (SQLite through GRDB: no HTTP)
 ///   SSCLHTTP (a minimal HTTP/1.1 server on POSIX sockets: knows nothing of jobs)
 ///   SSCLService (REST API, scheduler, worker processes) <- SSCLEngine, SSCLStore, SSCLHTTP
@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Zip archives: NumPy's .npz files and uploaded image folders.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -27,16 +29,18 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .systemLibrary(
-            name: "CZlib",
-            path: "Sources/CZlib",
+            // Not "CZlib": ZIPFoundation declares a module of that name for the same library.
+            name: "SSCLZlib",
+            path: "Sources/SSCLZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "SSCLEngine",
             dependencies: [
                 "CBLAS",
-                "CZlib",
+                "SSCLZlib",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Resources")],
             // AVX2 + FMA for the element-wise loops around the GEMMs (SIMD8 exp, ReLU masks,
@@ -82,11 +86,14 @@ let package = Package(
         ),
         .testTarget(name: "SSCLStoreTests", dependencies: ["SSCLStore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SSCLHTTPTests", dependencies: ["SSCLHTTP", .product(name: "Logging", package: "swift-log")]),
+        // Both need no code of the executable (training runs through SSCLEngine's
+        // `TrainingRun`); they depend on `sscl` only so that the binary is built beside them:
+        // they spawn it as a process (`sscl worker` behind the service, the CLI itself).
         .testTarget(
             name: "SSCLServiceTests",
-            dependencies: ["SSCLService", "sscl", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SSCLService", "SSCLEngine", "sscl", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "ssclTests", dependencies: ["sscl"]),
+        .testTarget(name: "ssclTests", dependencies: ["SSCLEngine", "sscl"]),
     ],
     swiftLanguageModes: [.v6]
 )

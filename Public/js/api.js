@@ -28,16 +28,21 @@ function authHeaders(extra = {}) {
 /** Shows the token dialog once, however many requests got a 401 at the same time. */
 function askForToken() {
   if (!tokenRequest) {
-    tokenRequest = promptForToken().finally(() => { tokenRequest = null; });
+    // A 401 while a token is kept means the server refused that token: say so in the dialog.
+    const refused = token() !== null;
+    if (refused) { try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* private mode */ } }
+    tokenRequest = promptForToken(refused).finally(() => { tokenRequest = null; });
   }
   return tokenRequest;
 }
 
-function promptForToken() {
+function promptForToken(refused) {
   const dialog = document.getElementById('token-dialog');
   if (!dialog || typeof dialog.showModal !== 'function') return Promise.resolve(false);
   const form = dialog.querySelector('form');
   const input = dialog.querySelector('input');
+  const message = dialog.querySelector('[data-testid=token-refused]');
+  if (message) message.hidden = !refused;
   input.value = '';
   return new Promise((resolve) => {
     const done = () => {
@@ -88,7 +93,7 @@ async function request(method, path, { query, body, signal } = {}) {
       if (err.name === 'AbortError') throw err;
       throw new ApiError(0, 'network_error', `The server cannot be reached (${err.message}).`);
     }
-    if (res.status === 401 && attempt === 0 && await askForToken()) continue;
+    if (res.status === 401 && attempt < 3 && await askForToken()) continue;
     if (!res.ok) throw await errorFrom(res);
     if (res.status === 204) return null;
     return res.json();
@@ -136,14 +141,18 @@ export async function download(id, file, filename) {
 
 /**
  * Follows a job's event stream; reconnects with Last-Event-ID after a drop.
- * handlers: onEvent(type, data, id), onState('open'|'reconnecting'|'closed'), shouldReconnect() → bool.
- * Returns {close()}.
+ * options: after (an event id to continue after, e.g. a REST response's last_event_id),
+ * onEvent(type, data, id), onState('open'|'reconnecting'|'closed'), onActivity() (any bytes,
+ * keep-alive comments included), shouldReconnect() → bool or Promise<bool> (asked after every
+ * end of the response, a clean one included).
+ * Returns {close(), restart()}: restart drops the connection and reconnects at once.
  */
-export function streamEvents(id, { onEvent, onState = () => {}, shouldReconnect = () => true }) {
-  const controller = new AbortController();
+export function streamEvents(id, { after = null, onEvent, onState = () => {}, onActivity = () => {}, shouldReconnect = () => true }) {
+  let controller = new AbortController();
   let closed = false;
-  let lastEventId = null;
+  let lastEventId = after === null || after === undefined ? null : String(after);
   let retryMs = 2000;
+  let skipWait = false;
 
   const run = async () => {
     let asked = false;
@@ -157,8 +166,9 @@ export function streamEvents(id, { onEvent, onState = () => {}, shouldReconnect 
         if (res.status === 404 || res.status === 401) break;
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         onState('open');
+        onActivity();
         const parser = new SSEParser((ev) => {
-          lastEventId = ev.id;
+          if (ev.id !== null) lastEventId = ev.id;
           let data = ev.data;
           try { data = JSON.parse(ev.data); } catch { /* plain text */ }
           onEvent(ev.type, data, ev.id);
@@ -168,13 +178,19 @@ export function streamEvents(id, { onEvent, onState = () => {}, shouldReconnect 
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
+          onActivity();
           parser.push(decoder.decode(value, { stream: true }));
           if (parser.retry !== null) retryMs = parser.retry;
         }
       } catch (err) {
-        if (closed || err.name === 'AbortError') break;
+        if (closed) break;
+        if (err.name === 'AbortError') {
+          if (!skipWait) break;
+          controller = new AbortController();
+        }
       }
-      if (closed || !shouldReconnect()) break;
+      if (closed || !(await shouldReconnect())) break;
+      if (skipWait) { skipWait = false; continue; }
       onState('reconnecting');
       await new Promise((r) => setTimeout(r, retryMs));
     }
@@ -184,6 +200,10 @@ export function streamEvents(id, { onEvent, onState = () => {}, shouldReconnect 
   return {
     close() {
       closed = true;
+      controller.abort();
+    },
+    restart() {
+      skipWait = true;
       controller.abort();
     },
   };

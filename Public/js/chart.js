@@ -90,6 +90,7 @@ export function createLineChart({ testid, title, yFormat = formatNumber }) {
       svg.append(s('text', { x: W / 2, y: H / 2, class: 'chart-empty', 'text-anchor': 'middle' }, 'No data yet'));
       scales = null;
       svg.dataset.points = '0';
+      svg.dataset.held = '0';
       return;
     }
     let [x0, x1] = extent(withData, 'step');
@@ -136,6 +137,8 @@ export function createLineChart({ testid, title, yFormat = formatNumber }) {
         `${sr.label}`, last ? h('span', { class: 'legend-last' }, ` ${yFormat(last.value)}`) : null));
     }
     svg.dataset.points = String(total);
+    // Every point held (before drawing thins them), for readers and tests that count them.
+    svg.dataset.held = String(current.reduce((n, sr) => n + sr.points.length, 0));
     svg.append(s('line', { class: 'chart-cursor', x1: 0, x2: 0, y1: M.top, y2: H - M.bottom, visibility: 'hidden' }));
   }
 

@@ -17,7 +17,7 @@ export function progressFraction(progress) {
   return null;
 }
 
-export function progressBar(job, { detailed = false } = {}) {
+export function progressBar(job, { detailed = false, eta = true } = {}) {
   const p = job.progress;
   let fraction = progressFraction(p);
   if (job.status === 'succeeded') fraction = 1;
@@ -31,7 +31,7 @@ export function progressBar(job, { detailed = false } = {}) {
     if (p.epochs) parts.push(`epoch ${p.epoch ?? 0}/${p.epochs}`);
     if (p.steps) parts.push(`step ${formatNumber(p.step ?? 0)}/${formatNumber(p.steps)}`);
     if (detailed && p.images_per_s) parts.push(`${formatNumber(p.images_per_s, 3)} img/s`);
-    if (detailed && job.status === 'running' && Number.isFinite(p.eta_s)) parts.push(`ETA ${formatDuration(p.eta_s)}`);
+    if (detailed && eta && job.status === 'running' && Number.isFinite(p.eta_s)) parts.push(`ETA ${formatDuration(p.eta_s)}`);
   }
   if (job.status === 'queued' && job.queue_position !== undefined && job.queue_position !== null) {
     parts.push(`queue position ${job.queue_position}`);

@@ -15,13 +15,9 @@ extension JobStore {
         return db.lastInsertedRowID
     }
 
-    /// A `status` event: `{"status", "attempt", "resume_from_checkpoint", "error": {"code", "message"}?}`.
+    /// A `status` event: the job's `JobStatusSnapshot` after the change.
     func appendStatusEvent(_ db: Database, job: JobRecord, time: Date) throws {
-        let error = job.errorCode.map { StatusEventData.ErrorData(code: $0, message: job.errorMessage ?? "") }
-        let data = StatusEventData(
-            status: job.status.rawValue, attempt: job.attempt,
-            resumeFromCheckpoint: job.resumeFromCheckpoint, error: error)
-        try appendEvent(db, jobID: job.id, type: .status, dataJSON: try Self.json(data), time: time)
+        try appendEvent(db, jobID: job.id, type: .status, dataJSON: try Self.json(JobStatusSnapshot(job)), time: time)
     }
 
     /// Encodes an event payload with sorted keys, so payloads are stable.
@@ -29,23 +25,6 @@ extension JobStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-struct StatusEventData: Encodable {
-    struct ErrorData: Encodable {
-        var code: String
-        var message: String
-    }
-
-    var status: String
-    var attempt: Int
-    var resumeFromCheckpoint: Bool
-    var error: ErrorData?
-
-    enum CodingKeys: String, CodingKey {
-        case status, attempt, error
-        case resumeFromCheckpoint = "resume_from_checkpoint"
     }
 }
 

@@ -126,3 +126,14 @@ extension JobStore {
         }
     }
 }
+
+extension JobStore {
+    /// The id of the job's newest event (0 when it has none): a cursor for `Last-Event-ID`.
+    /// Read it before reading a snapshot (metrics, logs, the job) and continue the stream
+    /// after it, and nothing is missed; what arrives twice replaces itself (by step, by log id).
+    public func lastEventID(jobID: String) throws -> Int64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(id) FROM event WHERE job_id = ?", arguments: [jobID]) ?? 0
+        }
+    }
+}

@@ -1,36 +1,50 @@
 import Foundation
 import SSCLEngine
 
-/// Shows training progress: a redrawn bar on a terminal, plain lines otherwise (logs, pipes).
-struct ProgressDisplay {
+/// Shows a run's events on stderr: a redrawn bar on a terminal, plain lines otherwise (logs,
+/// pipes). Called from the training thread and the main thread, hence the lock.
+final class ProgressDisplay: @unchecked Sendable {
     let isTerminal = isatty(STDERR_FILENO) != 0
+    private let lock = NSLock()
     private var lastPlainLine = Date.distantPast
 
-    mutating func show(_ event: TrainingEvent) {
-        switch event {
-        case let .step(s):
-            let eta = s.globalStep > 0 ? s.elapsedSeconds / Double(s.globalStep) * Double(s.totalSteps - s.globalStep) : 0
-            let text = String(format: "epoch %d/%d step %d/%d loss %.4f lr %.4g %.0f img/s eta %@",
-                              s.epoch, s.epochs, s.globalStep, s.totalSteps, s.loss, s.lr, s.imagesPerSecond,
-                              Self.duration(eta))
-            if isTerminal {
-                let width = 24
-                let filled = Int(Double(width) * Double(s.globalStep) / Double(max(1, s.totalSteps)))
-                let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                FileHandle.standardError.write(Data("\r\u{1B}[K[\(bar)] \(text)".utf8))
-            } else if Date().timeIntervalSince(lastPlainLine) >= 5 || s.globalStep == s.totalSteps {
-                lastPlainLine = Date()
-                FileHandle.standardError.write(Data((text + "\n").utf8))
+    func show(_ event: TrainingEvent) {
+        lock.withLock {
+            switch event.kind {
+            case let .step(s):
+                showStep(s)
+            case let .evaluation(e):
+                var text = String(format: "eval epoch %d: knn %.4f", e.epoch, e.knnAccuracy)
+                if let l = e.linearAccuracy { text += String(format: " linear %.4f", l) }
+                text += String(format: " alignment %.4f uniformity %.4f", e.alignment, e.uniformity)
+                line(text)
+            case let .log(message):
+                line(message)
+            case let .result(r):
+                line(String(format: "done in %.1f s: kNN %.4f (random encoder %.4f, raw inputs %.4f)",
+                            r.seconds, r.knnAccuracy, r.baselineKnnAccuracy, r.rawKnnAccuracy)
+                     + (r.linearAccuracy.map { String(format: ", linear %.4f", $0) } ?? ""))
+            case let .error(failure):
+                line("error: \(failure.message)")
+            case .started, .checkpoint, .stopped:
+                break
             }
-        case let .evaluation(e):
-            var text = String(format: "eval epoch %d: knn %.4f", e.epoch, e.knnAccuracy)
-            if let l = e.linearAccuracy { text += String(format: " linear %.4f", l) }
-            text += String(format: " alignment %.4f uniformity %.4f", e.alignment, e.uniformity)
-            line(text)
-        case .checkpoint:
-            break
-        case let .log(message):
-            line(message)
+        }
+    }
+
+    private func showStep(_ s: StepReport) {
+        let eta = s.globalStep > 0 ? s.elapsedSeconds / Double(s.globalStep) * Double(s.totalSteps - s.globalStep) : 0
+        let text = String(format: "epoch %d/%d step %d/%d loss %.4f lr %.4g %.0f img/s eta %@",
+                          s.epoch, s.epochs, s.globalStep, s.totalSteps, s.loss, s.lr, s.imagesPerSecond,
+                          Self.duration(eta))
+        if isTerminal {
+            let width = 24
+            let filled = Int(Double(width) * Double(s.globalStep) / Double(max(1, s.totalSteps)))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandle.standardError.write(Data("\r\u{1B}[K[\(bar)] \(text)".utf8))
+        } else if Date().timeIntervalSince(lastPlainLine) >= 5 || s.globalStep == s.totalSteps {
+            lastPlainLine = Date()
+            FileHandle.standardError.write(Data((text + "\n").utf8))
         }
     }
 

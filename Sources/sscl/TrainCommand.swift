@@ -46,80 +46,31 @@ struct TrainCommand: ParsableCommand {
             return
         }
         let outDir = URL(fileURLWithPath: out ?? "runs/\(spec.name)", isDirectory: true)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        let checkpointURL = outDir.appendingPathComponent("checkpoint.bin")
-
+        let run = TrainingRun(spec: spec, directory: outDir,
+                              dataDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath,
+                                                 isDirectory: true),
+                              resume: resume, logger: logger)
+        if resume && !FileManager.default.fileExists(atPath: run.checkpointURL.path) {
+            printError("--resume: there is no checkpoint to continue from at \(run.checkpointURL.path)")
+            throw ExitCode(1)
+        }
         let display = ProgressDisplay()
-        display.line("loading \(Self.describe(spec.dataset.source))")
-        let dataset: Dataset
-        do {
-            dataset = try DatasetLoader.load(spec.dataset, seed: spec.seed,
-                                             baseDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        } catch {
-            printError("dataset: \(error)")
-            throw ExitCode(1)
-        }
-        let trainer: Trainer
-        do {
-            trainer = try Trainer(spec: spec, dataset: dataset, logger: logger)
-            if resume {
-                try trainer.restore(from: try Checkpoint.read(from: checkpointURL))
-            }
-        } catch {
-            printError("\(error)")
-            throw ExitCode(1)
-        }
-        display.line("\(dataset.name): \(dataset.train.count) train / \(dataset.test.count) test, " +
-                     "\(trainer.stepsPerEpoch) steps per epoch, \(spec.threads) thread(s), BLAS \(BLAS.coreName)")
-
-        let metricsURL = outDir.appendingPathComponent("metrics.jsonl")
-        if !resume || !FileManager.default.fileExists(atPath: metricsURL.path) {
-            _ = FileManager.default.createFile(atPath: metricsURL.path, contents: nil)
-        }
-        let metrics = try FileHandle(forWritingTo: metricsURL)
-        try metrics.seekToEnd()
-
         let stop = StopSignal()
         let interrupt = Self.onInterrupt { stop.requestStop() }
-        let box = UncheckedBox(trainer)
-        let displayBox = UncheckedBox(display)
-        let thread = TrainingThread(name: "sscl-train") {
-            try box.value.run(checkpointURL: checkpointURL, stop: stop) { event in
-                metrics.write(Data((event.jsonLine() + "\n").utf8))
-                displayBox.value.show(event)
-            }
-        }
+        defer { interrupt.cancel() }
         let outcome: TrainingOutcome
         do {
-            outcome = try thread.join()
+            outcome = try run.run(stop: stop) { event, _ in display.show(event) }
         } catch {
-            display.line("error: \(error)")
-            throw ExitCode(1)
+            throw ExitCode(1)  // the display has shown the error event
         }
-        interrupt.cancel()
-        try metrics.close()
         switch outcome {
         case let .stopped(epoch, step):
-            display.line("stopped at epoch \(epoch + 1), step \(step); checkpoint in \(checkpointURL.path) " +
+            display.line("stopped at epoch \(epoch + 1), step \(step); checkpoint in \(run.checkpointURL.path) " +
                          "(continue with --resume)")
             throw ExitCode(130)
-        case let .completed(result):
-            try trainer.exportModel(to: outDir.appendingPathComponent("model.safetensors"))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(result).write(to: outDir.appendingPathComponent("result.json"), options: .atomic)
-            display.line(String(format: "done in %.1f s: kNN %.4f (random encoder %.4f, raw inputs %.4f)",
-                                result.seconds, result.knnAccuracy, result.baselineKnnAccuracy, result.rawKnnAccuracy)
-                         + (result.linearAccuracy.map { String(format: ", linear %.4f", $0) } ?? ""))
+        case .completed:
             display.line("outputs in \(outDir.path)")
-        }
-    }
-
-    static func describe(_ source: DatasetSource) -> String {
-        switch source {
-        case let .builtin(name): name
-        case let .idx(path): "IDX folder \(path)"
-        case let .csv(train, test, _): "CSV \(train)" + (test.map { " + \($0)" } ?? "")
         }
     }
 
@@ -131,13 +82,6 @@ struct TrainCommand: ParsableCommand {
         source.resume()
         return source
     }
-}
-
-/// Hands a non-Sendable value to the training thread; the main thread no longer touches it
-/// until `join()` returns.
-final class UncheckedBox<T>: @unchecked Sendable {
-    var value: T
-    init(_ value: T) { self.value = value }
 }
 
 func printError(_ text: String) {

@@ -132,7 +132,31 @@ import Testing
         #expect(Date().timeIntervalSince(started) >= 0.2)
     }
 
-    @Test func connectionsBeyondTheCapAreRefused() throws {
+    @Test func connectionsBeyondTheCapAreRefusedWhenNoneIsIdle() throws {
+        let server = try HTTPServer.make { $0.maxConnections = 3 }
+        defer { server.shutdown(gracePeriod: 1) }
+        var open: [RawClient] = []
+        for _ in 0..<3 {
+            // Each has a request under way, so none can be closed to make room.
+            let client = try server.client()
+            try client.send("GET /hello HTTP/1.1\r\n")
+            open.append(client)
+        }
+        let extra = try server.client()
+        let refused = try extra.readResponse()
+        #expect(refused.status == 503)
+        #expect(refused.text.contains("too_many_connections"))
+        #expect(extra.closedByPeer(within: 2))
+        open.removeLast()
+        let later = try #require(waitForService(server))
+        #expect(later.status == 200)
+        for client in open {
+            try client.send("Host: x\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+        }
+    }
+
+    @Test func idleKeepAliveConnectionsMakeRoomForNewClients() throws {
         let server = try HTTPServer.make { $0.maxConnections = 3 }
         defer { server.shutdown(gracePeriod: 1) }
         var open: [RawClient] = []
@@ -142,18 +166,42 @@ import Testing
             #expect(try client.readResponse().status == 200)
             open.append(client)
         }
-        let extra = try server.client()
-        if let response = try? extra.readResponse() {
-            #expect(response.status == 503)
-        }
-        #expect(extra.closedByPeer(within: 2))
-        open.removeLast()
-        let later = try #require(waitForService(server))
-        #expect(later.status == 200)
-        for client in open {
+        // At the limit with every connection idle: the newcomer is served and the connection
+        // idle the longest is closed for it.
+        let newcomer = try server.client()
+        try newcomer.send(get("/hello"))
+        #expect(try newcomer.readResponse().status == 200)
+        #expect(open[0].closedByPeer(within: 2))
+        for client in open[1...] {
             try client.send(get("/hello"))
             #expect(try client.readResponse().status == 200)
         }
+    }
+
+    @Test func connectionsPerAddressAreCapped() throws {
+        let server = try HTTPServer.make { $0.maxConnectionsPerAddress = 2 }
+        defer { server.shutdown(gracePeriod: 1) }
+        var open: [RawClient] = []
+        for _ in 0..<2 {
+            let client = try server.client()
+            try client.send(get("/hello"))
+            #expect(try client.readResponse().status == 200)
+            open.append(client)
+        }
+        let third = try server.client(timeout: 2)
+        let refused = try third.readResponse()
+        #expect(refused.status == 503)
+        #expect(refused["Connection"] == "close")
+        #expect(refused.text.contains("too_many_connections_from_address"))
+        #expect(third.closedByPeer(within: 2))
+        // Another address is served meanwhile.
+        let other = try server.client(sourceAddress: "127.0.0.2")
+        try other.send(get("/hello"))
+        #expect(try other.readResponse().status == 200)
+        // A closed connection frees its address's slot.
+        open.removeFirst()
+        let later = try #require(waitForService(server))
+        #expect(later.status == 200)
     }
 
     /// Retries a GET until the server has noticed a freed slot.
@@ -175,7 +223,7 @@ import Testing
             limit.rlim_cur = min(limit.rlim_max, 4096)
             setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
-        let server = try HTTPServer.make { $0.maxConnections = 2000 }
+        let server = try HTTPServer.make { $0.maxConnections = 2000; $0.maxConnectionsPerAddress = 2000 }
         defer { server.shutdown(gracePeriod: 2) }
         let threadsBefore = Self.threadCount()
         var idle: [RawClient] = []

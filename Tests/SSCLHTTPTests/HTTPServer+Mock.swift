@@ -17,8 +17,8 @@ extension HTTPServer {
         return server
     }
 
-    func client(timeout: Double = 5) throws -> RawClient {
-        try RawClient(port: port, timeout: timeout)
+    func client(timeout: Double = 5, receiveBufferBytes: Int32? = nil, sourceAddress: String? = nil) throws -> RawClient {
+        try RawClient(port: port, timeout: timeout, receiveBufferBytes: receiveBufferBytes, sourceAddress: sourceAddress)
     }
 }
 

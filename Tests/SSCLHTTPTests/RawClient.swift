@@ -26,13 +26,34 @@ final class RawClient {
         }
     }
 
-    init(port: Int, timeout: Double = 5) throws {
+    /// `receiveBufferBytes` shrinks the socket's receive buffer (so a client that does not read
+    /// holds the server's writes back sooner); `sourceAddress` binds to another loopback address
+    /// (127.0.0.2, ...) so the server sees a different client.
+    init(port: Int, timeout: Double = 5, receiveBufferBytes: Int32? = nil, sourceAddress: String? = nil) throws {
         #if canImport(Glibc)
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
         descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw Failure(description: "socket: \(errno)") }
+        if var size = receiveBufferBytes {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let sourceAddress {
+            var source = sockaddr_in()
+            source.sin_family = sa_family_t(AF_INET)
+            source.sin_addr.s_addr = inet_addr(sourceAddress)
+            let bound = withUnsafePointer(to: &source) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                let code = errno
+                _ = Glibc.close(descriptor)
+                throw Failure(description: "bind \(sourceAddress): \(code)")
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -79,6 +100,21 @@ final class RawClient {
         guard count > 0 else { return false }
         buffer.append(contentsOf: chunk[0..<count])
         return true
+    }
+
+    /// Reads what has arrived (up to 64 KiB, waiting for at least a byte) into the buffer that
+    /// `readResponse` continues from; the byte count, 0 on EOF, reset or timeout.
+    func readSome() -> Int {
+        let before = buffer.count
+        fill()
+        return buffer.count - before
+    }
+
+    /// True if bytes (or EOF) are waiting to be read within `seconds`, without reading them.
+    func hasData(within seconds: Double) -> Bool {
+        if !buffer.isEmpty { return true }
+        var descriptors = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+        return poll(&descriptors, 1, Int32(seconds * 1000)) > 0
     }
 
     /// Reads one response; `bodyExpected: false` for HEAD.

@@ -15,7 +15,9 @@ import Testing
         }
         #expect(throws: StoreError.jobNotFound("job_0000000000000")) { try store.markStarted(id: "job_0000000000000") }
         let statuses = try store.events(jobID: job.id, limit: 10).filter { $0.type == "status" }.map(\.dataJSON)
-        #expect(statuses.last == #"{"attempt":1,"resume_from_checkpoint":false,"status":"running"}"#)
+        let snapshot = try JobStatusSnapshot.decode(try #require(statuses.last))
+        #expect(snapshot == JobStatusSnapshot(running))
+        #expect(snapshot.status == .running && snapshot.attempt == 1 && snapshot.startedAt != nil && snapshot.finishedAt == nil)
     }
 
     @Test func finishingRecordsResultOrError() throws {
@@ -28,8 +30,10 @@ import Testing
         let b = try store.markStarted(id: try store.makeJob().id)
         let failed = try store.finish(id: b.id, status: .failed, errorCode: "worker_crashed", errorMessage: "signal 9")
         #expect(failed.errorCode == "worker_crashed" && failed.errorMessage == "signal 9")
-        #expect(try store.events(jobID: b.id, limit: 10).last?.dataJSON
-                == #"{"attempt":1,"error":{"code":"worker_crashed","message":"signal 9"},"resume_from_checkpoint":false,"status":"failed"}"#)
+        let failedEvent = try JobStatusSnapshot.decode(try #require(try store.events(jobID: b.id, limit: 10).last?.dataJSON))
+        #expect(failedEvent == JobStatusSnapshot(failed))
+        #expect(failedEvent.status == .failed && failedEvent.finishedAt != nil
+                && failedEvent.error == .init(code: "worker_crashed", message: "signal 9"))
 
         let queued = try store.makeJob()
         #expect(throws: StoreError.illegalTransition(jobID: queued.id, from: .queued, to: "finish as succeeded")) {
@@ -97,8 +101,9 @@ import Testing
         let cancelled = try #require(try store.job(id: cancelling.id))
         #expect(cancelled.status == .cancelled && cancelled.finishedAt != nil && !cancelled.cancelRequested)
         #expect(try store.job(id: queued.id) == queued)
-        #expect(try store.events(jobID: running.id, limit: 10).last?.dataJSON
-                == #"{"attempt":1,"resume_from_checkpoint":true,"status":"queued"}"#)
+        let requeuedEvent = try JobStatusSnapshot.decode(try #require(try store.events(jobID: running.id, limit: 10).last?.dataJSON))
+        #expect(requeuedEvent == JobStatusSnapshot(requeued))
+        #expect(requeuedEvent.status == .queued && requeuedEvent.attempt == 1 && requeuedEvent.resumeFromCheckpoint)
         #expect(try store.markStarted(id: running.id).attempt == 2)
         #expect(try store.recoverInterruptedJobs().map(\.id) == [running.id])
     }

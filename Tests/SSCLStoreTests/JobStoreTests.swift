@@ -15,7 +15,13 @@ import Testing
         #expect(try store.job(id: "job_0000000000000") == nil)
         let events = try store.events(jobID: job.id, limit: 10)
         #expect(events.map(\.type) == ["status"])
-        #expect(events.first?.dataJSON == #"{"attempt":0,"resume_from_checkpoint":false,"status":"queued"}"#)
+        let snapshot = try JobStatusSnapshot.decode(try #require(events.first?.dataJSON))
+        #expect(snapshot == JobStatusSnapshot(job))
+        #expect(snapshot.id == job.id && snapshot.status == .queued && snapshot.attempt == 0 && snapshot.startedAt == nil)
+        // Unset times and errors are spelled out as null, so a reader can replace its state.
+        #expect(try #require(events.first?.dataJSON).contains(#""finished_at":null"#))
+        #expect(try store.lastEventID(jobID: job.id) == events.last?.id)
+        #expect(try store.lastEventID(jobID: "job_0000000000000") == 0)
     }
 
     @Test func rejectsDocumentsThatAreNotJSON() throws {

@@ -23,6 +23,8 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FINISHED = {"succeeded", "failed", "cancelled"}
+SNAPSHOT_KEYS = ["id", "status", "attempt", "created_at", "started_at", "finished_at", "restarts_used",
+                 "cancel_requested", "resume_from_checkpoint", "error"]
 METRIC_NAMES = ["loss", "lr", "images_per_s", "knn_accuracy", "linear_accuracy", "alignment", "uniformity"]
 DEFAULTS = {
     "name": "my-job",
@@ -111,6 +113,7 @@ class Store:
             "id": jid, "name": doc.get("name", jid), "status": status, "job": doc,
             "created_at": rfc3339(created or now()), "started_at": None, "finished_at": None,
             "attempt": 1, "progress": None, "metrics": {}, "result": None, "error": None,
+            "restarts_used": 0, "cancel_requested": False, "resume_from_checkpoint": False,
         }
         self.jobs[jid] = {"job": job, "metrics": {n: [] for n in METRIC_NAMES}, "logs": [], "events": []}
         self.order.insert(0, jid)
@@ -128,7 +131,9 @@ class Store:
         eid = self.next_event
         self.next_event += 1
         if kind == "status":
-            data = self.public(jid)
+            # What the real server's status event carries (JobStatusSnapshot), not a whole job.
+            job = self.jobs[jid]["job"]
+            data = {k: job.get(k) for k in SNAPSHOT_KEYS}
         self.jobs[jid]["events"].append((eid, kind, data))
         self.cond.notify_all()
 

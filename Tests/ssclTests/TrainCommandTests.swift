@@ -1,4 +1,5 @@
 import Foundation
+import SSCLEngine
 import Testing
 
 /// `sscl train` end to end on the shipped fashion-mnist-mini, in a tiny configuration.
@@ -39,6 +40,36 @@ import Testing
         #expect(lines.filter { $0["type"] as? String == "step" }.count == 16)
         #expect(lines.filter { $0["type"] as? String == "eval" }.count == 2)
         #expect(!out.stderr.contains("\u{1B}["), "no terminal control codes when stderr is not a terminal")
+    }
+
+    /// `sscl train` and `sscl worker` run the same `TrainingRun`: the same events in the same
+    /// order with the same numbers (one thread, same seed), and the worker's stdout is its
+    /// metrics.jsonl line for line.
+    @Test func trainAndWorkerWriteTheSameEvents() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = try Self.writeJob(dir, extra: #", "threads": 1"#)
+        let trainDir = dir.appendingPathComponent("train"), workerDir = dir.appendingPathComponent("worker")
+        let train = try CommandRunner.run(["train", job.path, "--out", trainDir.path])
+        #expect(train.status == 0, "\(train.stderr)")
+        let worker = try CommandRunner.run(["worker", "--job", job.path, "--dir", workerDir.path])
+        #expect(worker.status == 0, "\(worker.stderr)")
+
+        let workerFile = try String(contentsOf: workerDir.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        #expect(worker.stdout == workerFile)
+        let trainRead = try MetricsLog.read(from: trainDir.appendingPathComponent("metrics.jsonl"))
+        let workerRead = try MetricsLog.read(from: workerDir.appendingPathComponent("metrics.jsonl"))
+        #expect(trainRead.rejected.isEmpty && workerRead.rejected.isEmpty)
+        let (a, b) = (trainRead.events, workerRead.events)
+        #expect(a.map(\.lineType) == b.map(\.lineType))
+        #expect(a.map(\.lineType).filter { $0 == .step }.count == 16)
+        #expect(a.first { $0.lineType == .started } != nil && a.last?.lineType == .result)
+        #expect(a.flatMap(\.metricValues).filter { $0.name != .imagesPerSecond }
+                == b.flatMap(\.metricValues).filter { $0.name != .imagesPerSecond })
+        guard case var .result(trainResult) = a.last?.kind, case let .result(workerResult) = b.last?.kind else { return }
+        trainResult.seconds = workerResult.seconds
+        trainResult.imagesPerSecond = workerResult.imagesPerSecond
+        #expect(trainResult == workerResult)
     }
 
     @Test func invalidJobNamesEveryFieldAndExitsWithStatus2() throws {

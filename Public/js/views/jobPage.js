@@ -23,6 +23,9 @@ export const CHARTS = [
 ];
 
 const MAX_LOG_LINES = 3000;
+/** Keep-alives come every 15 s: this long without a byte means the stream is not live. */
+export const STALE_AFTER_MS = 40_000;
+const POLL_MS = 5_000;
 
 export function mountJobPage(root, route) {
   const id = route.id;
@@ -30,6 +33,10 @@ export function mountJobPage(root, route) {
   let stream = null;
   let stopped = false;
   let drawTimer = null;
+  let cursor = null;        // the event id the REST snapshot was read at: the stream continues after it
+  let lastHeard = Date.now();
+  let stale = false;
+  let pollTimer = null;
   const controller = new AbortController();
   const metrics = new MetricStore();
   const logKeys = new Set();
@@ -93,9 +100,21 @@ export function mountJobPage(root, route) {
         h('div', {}, h('dt', {}, 'Started'), h('dd', { title: job.started_at || '' }, formatTime(job.started_at))),
         h('div', {}, h('dt', {}, 'Finished'), h('dd', { title: job.finished_at || '' }, formatTime(job.finished_at)))));
     replaceChildren(alerts, job.error ? errorBox(job.error, 'job-error') : null);
-    replaceChildren(progress, progressBar(job, { detailed: true }));
+    renderProgress();
     renderActions();
     renderResult();
+  }
+
+  function renderProgress() {
+    replaceChildren(progress, progressBar(job, { detailed: true, eta: !stale }));
+  }
+
+  function renderLive(state) {
+    if (state !== undefined) live.dataset.state = state;
+    const st = live.dataset.state;
+    live.classList.toggle('stale', stale);
+    live.textContent = stale ? `no updates for ${Math.round((Date.now() - lastHeard) / 1000)} s · polling`
+      : st === 'open' ? '● live' : st === 'reconnecting' ? 'reconnecting…' : '';
   }
 
   function actionButton(label, testid, run, cls = '') {
@@ -195,39 +214,107 @@ export function mountJobPage(root, route) {
     if (atBottom) logs.scrollTop = logs.scrollHeight;
   }
 
-  /** Takes a newer job state (from an action or a status event). */
+  /** Takes a newer job state (from an action, a status event or a poll). */
   function applyJob(next) {
     if (!next || stopped) return;
     const docChanged = JSON.stringify(next.job) !== JSON.stringify(job?.job);
+    const wasFinished = job && isFinished(job.status);
     job = next;
     renderHead();
     if (docChanged) renderParams();
+    if (isFinished(job.status)) stopPolling();
+    if (isFinished(job.status) && !wasFinished && !job.job) refresh();
     ensureStream();
   }
 
+  /** A `status` event: the job head (status, attempt, times, error) as the job document has it. */
+  function applyStatus(snapshot) {
+    if (!snapshot || typeof snapshot !== 'object' || !snapshot.status) return;
+    const next = { ...job, ...snapshot };
+    if (snapshot.status !== 'queued') delete next.queue_position;
+    const finishing = isFinished(snapshot.status) && !isFinished(job.status);
+    applyJob(next);
+    if (finishing) refresh();  // the result and the final metrics are in the job document
+  }
+
+  /** Reads the job again over REST (after it finished, or while the stream is silent). */
+  async function refresh() {
+    try {
+      const next = await api.getJob(id, controller.signal);
+      if (!stopped) applyJob(next);
+    } catch { /* the stream or the next poll tries again */ }
+  }
+
+  function heard() {
+    lastHeard = Date.now();
+    if (stale) { stale = false; stopPolling(); renderProgress(); }
+    renderLive();
+  }
+
+  function stopPolling() {
+    clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  /** Silent too long: say so, poll the job and its new points, and reopen the stream. */
+  function checkStale() {
+    if (stopped || !job || isFinished(job.status) || !stream) return;
+    if (Date.now() - lastHeard < STALE_AFTER_MS) return;
+    if (!stale) {
+      stale = true;
+      renderProgress();
+      stream.restart();
+      pollTimer = setInterval(poll, POLL_MS);
+      poll();
+    }
+    renderLive();
+  }
+
+  async function poll() {
+    if (stopped || !stale) return;
+    await refresh();
+    try {
+      const steps = metrics.names().map((n) => metrics.points(n).at(-1)?.step ?? 0);
+      const afterStep = steps.length ? Math.min(...steps) : undefined;
+      const m = await api.getMetrics(id, { afterStep }, controller.signal);
+      for (const series of m.metrics || []) for (const p of series.points || []) metrics.add(series.name, p.step, p.value);
+      scheduleDraw();
+    } catch { /* next poll */ }
+    renderLive();
+  }
+
   function ensureStream() {
-    if (stream || isFinished(job.status)) return;
+    if (stream || stopped || isFinished(job.status)) return;
+    lastHeard = Date.now();
     stream = api.streamEvents(job.id, {
+      after: cursor,
       onEvent: (type, data) => {
-        if (type === 'status' && data && data.id) applyJob(data);
-        else if (type === 'progress' && data) { job = { ...job, progress: data }; replaceChildren(progress, progressBar(job, { detailed: true })); }
+        if (type === 'status') applyStatus(data);
+        else if (type === 'progress' && data) { job = { ...job, progress: data }; renderProgress(); }
         else if (type === 'metric' && data) {
           const pts = Array.isArray(data.points) ? data.points : [data];
           for (const p of pts) metrics.add(p.name ?? data.name, p.step, p.value);
           scheduleDraw();
         } else if (type === 'log' && data) addLog(typeof data === 'string' ? { line: data } : data);
       },
+      onActivity: heard,
       onState: (state) => {
-        live.textContent = state === 'open' ? '● live' : state === 'reconnecting' ? 'reconnecting…' : '';
+        renderLive(state);
         if (state === 'closed') stream = null;
       },
-      shouldReconnect: () => !stopped && !isFinished(job.status),
+      // Asked at every end of the response: a finished job ends its stream, so look before reconnecting.
+      shouldReconnect: async () => {
+        if (stopped || isFinished(job.status)) return false;
+        await refresh();
+        return !stopped && !isFinished(job.status);
+      },
     });
   }
 
   async function load() {
     try {
       job = await api.getJob(id, controller.signal);
+      cursor = job.last_event_id ?? null;
     } catch (err) {
       if (stopped || err.name === 'AbortError') return;
       replaceChildren(head, h('h1', {}, 'Job ', h('code', {}, id)));
@@ -251,10 +338,13 @@ export function mountJobPage(root, route) {
   }
 
   load();
+  const staleTimer = setInterval(checkStale, 1000);
   return () => {
     stopped = true;
     controller.abort();
     clearTimeout(drawTimer);
+    clearInterval(staleTimer);
+    stopPolling();
     stream?.close();
   };
 }

@@ -15,6 +15,10 @@ public struct Dataset: Sendable, Equatable {
     /// True when the test split came from the source (IDX `t10k-*`, CSV `test` file),
     /// false when it was held out from the train rows with a fixed seed.
     public var hasOfficialTestSplit: Bool
+    /// Missing values filled in (from the train split's mean or most frequent category).
+    public var imputedValues = 0
+    /// Source columns left out (ARFF string and date attributes).
+    public var droppedColumns: [String] = []
 
     public init(name: String, train: DataSplit, test: DataSplit, imageShape: ImageShape?,
                 classNames: [String], featureNames: [String] = [], hasOfficialTestSplit: Bool) {

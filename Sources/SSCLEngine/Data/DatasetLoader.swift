@@ -32,6 +32,16 @@ public enum DatasetLoader {
             dataset = try loadCSV(train: resolve(train, against: baseDirectory),
                                   test: test.map { resolve($0, against: baseDirectory) },
                                   labelColumn: labelColumn, testFraction: spec.testFraction, seed: seed)
+        case .npz(let path, let kind):
+            dataset = try loadNPZ(resolve(path, against: baseDirectory), scale: spec.scale,
+                                  testFraction: spec.testFraction, seed: seed).asKind(kind)
+        case .npy(let x, let y, let kind):
+            dataset = try loadNPY(x: resolve(x, against: baseDirectory), y: resolve(y, against: baseDirectory),
+                                  scale: spec.scale, testFraction: spec.testFraction, seed: seed).asKind(kind)
+        case .arff(let train, let test, let labelColumn):
+            dataset = try loadARFF(train: resolve(train, against: baseDirectory),
+                                   test: test.map { resolve($0, against: baseDirectory) },
+                                   labelColumn: labelColumn, testFraction: spec.testFraction, seed: seed)
         }
         if let limit = spec.trainLimit {
             dataset.train = dataset.train.randomSubset(limit: limit, seed: seed)

@@ -1,4 +1,4 @@
-import CZlib
+import SSCLZlib
 
 /// Gzip decompression through the system zlib, checked: corrupt or truncated input is an
 /// error naming the file, never a crash or a silently short result.
@@ -35,7 +35,7 @@ enum Gzip {
                     let room = min(out.count - produced, Int(UInt32.max))
                     stream.next_out = out.baseAddress! + produced
                     stream.avail_out = UInt32(room)
-                    let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    let status = SSCLZlib.inflate(&stream, Z_NO_FLUSH)
                     produced += room - Int(stream.avail_out)
                     return status
                 }

@@ -1,4 +1,4 @@
-import CZlib
+import SSCLZlib
 import Foundation
 
 /// The checkpoint's byte layout, version 1. Integers are little-endian.
@@ -181,11 +181,11 @@ enum CheckpointFile {
     /// CRC-32 of the first `count` bytes through zlib, fed in chunks that fit its 32-bit length.
     static func crc32(of bytes: [UInt8], count: Int) -> UInt32 {
         bytes.withUnsafeBufferPointer { buffer in
-            var crc = CZlib.crc32(0, nil, 0)
+            var crc = SSCLZlib.crc32(0, nil, 0)
             var offset = 0
             while offset < count {
                 let chunk = min(count - offset, 1 << 30)
-                crc = CZlib.crc32(crc, buffer.baseAddress! + offset, uInt(chunk))
+                crc = SSCLZlib.crc32(crc, buffer.baseAddress! + offset, uInt(chunk))
                 offset += chunk
             }
             return UInt32(truncatingIfNeeded: crc)

@@ -8,7 +8,8 @@ extension AugmentSpec {
     static func parse(section r: inout JobSpecReader, dataset: DatasetSpec?) -> AugmentSpec {
         var a: AugmentSpec
         switch dataset?.source {
-        case .csv?: a = .tabular
+        case .csv?, .arff?: a = .tabular
+        case .npz(_, .tabular)?, .npy(_, _, .tabular)?: a = .tabular
         case .builtin("digits")?: a = .digits
         default: a = .image
         }

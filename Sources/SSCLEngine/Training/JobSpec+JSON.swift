@@ -44,6 +44,13 @@ extension DatasetSpec {
         case .csv(let train, let test, let labelColumn):
             source = ["format": .string("csv"), "train": .string(train), "test": test.map(JSONValue.string) ?? .null,
                       "label_column": .string(labelColumn)]
+        case .npz(let path, let kind):
+            source = ["format": .string("npz"), "path": .string(path), "kind": .string(kind.rawValue)]
+        case .npy(let x, let y, let kind):
+            source = ["format": .string("npy"), "x": .string(x), "y": .string(y), "kind": .string(kind.rawValue)]
+        case .arff(let train, let test, let labelColumn):
+            source = ["format": .string("arff"), "train": .string(train), "test": test.map(JSONValue.string) ?? .null,
+                      "label_column": labelColumn.map(JSONValue.string) ?? .null]
         }
         var members = source.map { JSONMember($0.key, $0.value) }
         members.append(JSONMember("train_limit", trainLimit.map(JSONValue.number) ?? .null))

@@ -33,7 +33,18 @@ public enum DatasetSource: Sendable, Equatable {
     case idx(path: String)
     /// CSV with a header row; `test` optional.
     case csv(train: String, test: String?, labelColumn: String)
+    /// NumPy arrays: an `.npz` with `x`, `y` (and optionally `x_test`, `y_test`).
+    case npz(path: String, kind: ArrayKind = .tabular)
+    /// NumPy arrays: two `.npy` files.
+    case npy(x: String, y: String, kind: ArrayKind = .tabular)
+    /// Weka ARFF; `labelColumn` nil: the last nominal attribute.
+    case arff(train: String, test: String?, labelColumn: String?)
 }
+
+/// What the rows of a NumPy `x` are: tabular features, or images (`[rows, H, W]`,
+/// `[rows, H, W, C]` or `[rows, C, H, W]`). Tabular is the default; image arrays given as
+/// tabular are flattened into feature rows.
+public enum ArrayKind: String, Sendable, Equatable, CaseIterable { case tabular, image }
 
 public struct DatasetSpec: Sendable, Equatable {
     public var source: DatasetSource
@@ -48,8 +59,11 @@ public struct DatasetSpec: Sendable, Equatable {
 
     /// Whether rows are images (image augmentations, CNN allowed) rather than tabular rows.
     public var isImage: Bool {
-        if case .csv = source { return false }
-        return true
+        switch source {
+        case .csv, .arff: return false
+        case .npz(_, let kind), .npy(_, _, let kind): return kind == .image
+        case .builtin, .idx: return true
+        }
     }
 }
 

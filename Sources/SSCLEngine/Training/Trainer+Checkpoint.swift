@@ -83,7 +83,7 @@ extension Trainer {
     func saveCheckpoint(_ url: URL?, seconds: Double, onEvent: (TrainingEvent) -> Void) throws {
         guard let url else { return }
         try makeCheckpoint(seconds: seconds).write(to: url)
-        onEvent(.checkpoint(epoch: epoch, globalStep: globalStep))
+        onEvent(TrainingEvent(.checkpoint(RunPosition(epoch: epoch, step: globalStep))))
     }
 
     /// The encoder and head as safetensors, tensors named as the PyTorch modules

@@ -109,8 +109,8 @@ public final class Trainer {
 
         if baseline == nil {
             baseline = measureBaseline()
-            onEvent(.log(String(format: "baseline: raw-input kNN %.4f, random-encoder kNN %.4f",
-                                baseline!.rawKnn, baseline!.knn)))
+            onEvent(TrainingEvent(.log(String(format: "baseline: raw-input kNN %.4f, random-encoder kNN %.4f",
+                                                  baseline!.rawKnn, baseline!.knn))))
         }
         let batch = spec.batchSize
         while epoch < spec.epochs {
@@ -139,17 +139,17 @@ public final class Trainer {
                 stepInEpoch += 1
                 globalStep += 1
                 let seconds = Date().timeIntervalSince(stepStart)
-                onEvent(.step(StepReport(
+                onEvent(TrainingEvent(.step(StepReport(
                     epoch: epoch + 1, epochs: spec.epochs, globalStep: globalStep, totalSteps: totalSteps,
                     loss: lastLoss, lr: Double("\(lr)") ?? Double(lr), imagesPerSecond: Double(batch) / max(seconds, 1e-9),
-                    elapsedSeconds: elapsed())))
+                    elapsedSeconds: elapsed()))))
             }
             epoch += 1
             stepInEpoch = 0
             if epoch % spec.eval.everyEpochs == 0 || epoch == spec.epochs {
                 let report = evaluate()
                 lastEvaluation = report
-                onEvent(.evaluation(report))
+                onEvent(TrainingEvent(.evaluation(report)))
             }
             try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
         }

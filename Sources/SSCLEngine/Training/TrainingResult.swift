@@ -1,3 +1,5 @@
+import Foundation
+
 /// The summary of a finished run, written as `result.json`.
 public struct TrainingResult: Sendable, Equatable, Codable {
     public var knnAccuracy: Double
@@ -30,9 +32,94 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         case trainCount = "train_count", testCount = "test_count", representationSize = "representation_size"
         case version, blasCore = "blas_core", threads
     }
+
+    public init(knnAccuracy: Double, linearAccuracy: Double?, baselineKnnAccuracy: Double,
+                baselineLinearAccuracy: Double?, rawKnnAccuracy: Double, alignment: Double, uniformity: Double,
+                epochs: Int, steps: Int, seconds: Double, finalLoss: Double, imagesPerSecond: Double,
+                dataset: String, trainCount: Int, testCount: Int, representationSize: Int, version: String,
+                blasCore: String, threads: Int) {
+        self.knnAccuracy = knnAccuracy
+        self.linearAccuracy = linearAccuracy
+        self.baselineKnnAccuracy = baselineKnnAccuracy
+        self.baselineLinearAccuracy = baselineLinearAccuracy
+        self.rawKnnAccuracy = rawKnnAccuracy
+        self.alignment = alignment
+        self.uniformity = uniformity
+        self.epochs = epochs
+        self.steps = steps
+        self.seconds = seconds
+        self.finalLoss = finalLoss
+        self.imagesPerSecond = imagesPerSecond
+        self.dataset = dataset
+        self.trainCount = trainCount
+        self.testCount = testCount
+        self.representationSize = representationSize
+        self.version = version
+        self.blasCore = blasCore
+        self.threads = threads
+    }
+
+    /// Every key is written; numbers that are not finite (a baseline never measured, the
+    /// loss of a run resumed at its end) are `null` and read back as NaN (nil when optional).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeNumber(knnAccuracy, forKey: .knnAccuracy)
+        try c.encodeNumber(linearAccuracy, forKey: .linearAccuracy)
+        try c.encodeNumber(baselineKnnAccuracy, forKey: .baselineKnnAccuracy)
+        try c.encodeNumber(baselineLinearAccuracy, forKey: .baselineLinearAccuracy)
+        try c.encodeNumber(rawKnnAccuracy, forKey: .rawKnnAccuracy)
+        try c.encodeNumber(alignment, forKey: .alignment)
+        try c.encodeNumber(uniformity, forKey: .uniformity)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(steps, forKey: .steps)
+        try c.encodeNumber(seconds, forKey: .seconds)
+        try c.encodeNumber(finalLoss, forKey: .finalLoss)
+        try c.encodeNumber(imagesPerSecond, forKey: .imagesPerSecond)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encode(trainCount, forKey: .trainCount)
+        try c.encode(testCount, forKey: .testCount)
+        try c.encode(representationSize, forKey: .representationSize)
+        try c.encode(version, forKey: .version)
+        try c.encode(blasCore, forKey: .blasCore)
+        try c.encode(threads, forKey: .threads)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        knnAccuracy = try c.decodeNumber(forKey: .knnAccuracy)
+        linearAccuracy = try c.decodeOptionalNumber(forKey: .linearAccuracy)
+        baselineKnnAccuracy = try c.decodeNumber(forKey: .baselineKnnAccuracy)
+        baselineLinearAccuracy = try c.decodeOptionalNumber(forKey: .baselineLinearAccuracy)
+        rawKnnAccuracy = try c.decodeNumber(forKey: .rawKnnAccuracy)
+        alignment = try c.decodeNumber(forKey: .alignment)
+        uniformity = try c.decodeNumber(forKey: .uniformity)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        steps = try c.decode(Int.self, forKey: .steps)
+        seconds = try c.decodeNumber(forKey: .seconds)
+        finalLoss = try c.decodeNumber(forKey: .finalLoss)
+        imagesPerSecond = try c.decodeNumber(forKey: .imagesPerSecond)
+        dataset = try c.decode(String.self, forKey: .dataset)
+        trainCount = try c.decode(Int.self, forKey: .trainCount)
+        testCount = try c.decode(Int.self, forKey: .testCount)
+        representationSize = try c.decode(Int.self, forKey: .representationSize)
+        version = try c.decode(String.self, forKey: .version)
+        blasCore = try c.decode(String.self, forKey: .blasCore)
+        threads = try c.decode(Int.self, forKey: .threads)
+    }
 }
 
 /// The engine's version, reported in results and by `sscl --version`.
 public enum SSCLVersion {
     public static let string = "0.1.0"
+}
+
+extension TrainingResult {
+    /// Compact JSON with sorted keys: the same bytes the result has inside a `result` event
+    /// line, and what the service stores as the job's result.
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Non-finite numbers are written as null: encoding cannot fail.
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
 }

@@ -13,6 +13,8 @@ public final class EventStreamWriter: Sendable {
     private struct State {
         var closed = false
         var callbacks: [@Sendable () -> Void] = []
+        /// Bytes handed to the loop and not yet written to the socket.
+        var unwrittenBytes = 0
     }
 
     init(
@@ -28,10 +30,23 @@ public final class EventStreamWriter: Sendable {
         state.withLock { $0.closed }
     }
 
+    /// Bytes sent through this writer that the socket has not taken yet: a producer that
+    /// stops adding while this is high never lets one slow reader pile up memory, and sees
+    /// a reader that has stopped reading (the number never falls).
+    public var unwrittenBytes: Int {
+        state.withLock { $0.unwrittenBytes }
+    }
+
+    /// Called by the loop as the socket takes the stream's bytes.
+    func acknowledgeWritten(_ count: Int) {
+        state.withLock { $0.unwrittenBytes = max(0, $0.unwrittenBytes - count) }
+    }
+
     /// Sends one event: optional `id:` and `event:` lines, one `data:` line per line of
     /// `data` (CR, LF and CRLF all split), then the blank line that dispatches it.
     @discardableResult
     public func send(event: String? = nil, id: String? = nil, data: String) -> Bool {
+        guard !isClosed else { return false }  // before building the text: a gone client costs nothing
         var text = ""
         if let id { text += "id: \(Self.singleLine(id))\n" }
         if let event { text += "event: \(Self.singleLine(event))\n" }
@@ -85,8 +100,13 @@ public final class EventStreamWriter: Sendable {
     }
 
     private func enqueue(_ text: String) -> Bool {
-        guard !isClosed else { return false }
-        guard mailbox.post(.streamData(connectionID: connectionID, Data(text.utf8))) else {
+        let data = Data(text.utf8)
+        let open = state.withLock { state in
+            if !state.closed { state.unwrittenBytes += data.count }
+            return !state.closed
+        }
+        guard open else { return false }
+        guard mailbox.post(.streamData(connectionID: connectionID, data)) else {
             markClosed()
             return false
         }

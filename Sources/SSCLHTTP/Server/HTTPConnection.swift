@@ -27,7 +27,10 @@ final class HTTPConnection {
 
     let id: UInt64
     let descriptor: Int32
+    /// The peer's `host:port`, as requests and logs show it.
     let remoteAddress: String
+    /// The peer's host alone: what the per-address connection cap counts.
+    let remoteHost: String
     var phase: Phase = .readingHead
     var inbound: [UInt8] = []
     /// Where the search for the end of the head resumes, so a byte-at-a-time client costs O(n).
@@ -40,15 +43,19 @@ final class HTTPConnection {
     var lastActivity: Double
     var lastWriteProgress: Double
     var requestsServed = 0
+    /// Kept alive after a response, no byte of the next request yet: idle, and the first to go
+    /// when connection slots run short. The next head's clock starts at its first byte.
+    var betweenRequests = false
     /// The peer sent FIN: answer what is in flight, then close.
     var peerClosed = false
     /// Shutting down: no keep-alive after the response in flight.
     var closeAfterResponse = false
     var streamEnding = false
 
-    init(id: UInt64, descriptor: Int32, remoteAddress: String, now: Double) {
+    init(id: UInt64, descriptor: Int32, remoteHost: String, remoteAddress: String, now: Double) {
         self.id = id
         self.descriptor = descriptor
+        self.remoteHost = remoteHost
         self.remoteAddress = remoteAddress
         self.headStartedAt = now
         self.lastActivity = now
@@ -56,22 +63,36 @@ final class HTTPConnection {
     }
 
     /// Whether to poll for input. While a request is in flight we buffer a little of what
-    /// follows (pipelining) but stop reading past that, so a flood cannot grow memory.
+    /// follows (pipelining) but stop reading past that, so a flood cannot grow memory. Once the
+    /// peer has closed its side there is nothing left to read, and polling for it would wake
+    /// the loop at once, forever (end of file stays readable).
     var wantsRead: Bool {
-        switch phase {
+        if peerClosed { return false }
+        return switch phase {
         case .awaitingResponse, .writing: inbound.count < 64 << 10
         default: true
         }
+    }
+
+    /// Idle between requests with nothing buffered: closing it loses nothing.
+    var isIdle: Bool {
+        guard case .readingHead = phase else { return false }
+        return betweenRequests && inbound.isEmpty
     }
 
     /// When this connection is given up on, for the phase it is in; nil for never.
     func deadline(_ configuration: HTTPServerConfiguration) -> Double? {
         switch phase {
         case .readingHead:
-            if inbound.isEmpty && requestsServed > 0 { return lastActivity + configuration.idleTimeout }
+            if betweenRequests { return lastActivity + configuration.idleTimeout }
             return headStartedAt + configuration.headerTimeout
-        case .readingBody:
-            return lastActivity + configuration.idleTimeout
+        case .readingBody(let head, let receivedAt):
+            let stalled = lastActivity + configuration.idleTimeout
+            let rate = configuration.minRequestBodyBytesPerSecond
+            guard rate > 0 else { return stalled }
+            // The moment the average rate since the head falls below the minimum, if no more arrives.
+            let received = Double(min(inbound.count, head.contentLength))
+            return min(stalled, receivedAt + max(configuration.requestBodyGracePeriod, received / rate))
         case .awaitingResponse:
             return nil
         case .writing:

@@ -17,7 +17,9 @@ extension HTTPEventLoop {
                 switch connection.phase {
                 case .streaming, .lingering:
                     continue
-                case .readingHead where connection.inbound.isEmpty && connection.requestsServed > 0:
+                case .readingHead where connection.betweenRequests:
+                    // The next request's first byte (a blank line counts): its head's clock starts.
+                    connection.betweenRequests = false
                     connection.headStartedAt = connection.lastActivity
                 default:
                     break
@@ -113,7 +115,7 @@ extension HTTPEventLoop {
         }
     }
 
-    private func makeRequest(_ head: ParsedHead, body: Data, on connection: HTTPConnection) -> HTTPRequest {
+    func makeRequest(_ head: ParsedHead, body: Data, on connection: HTTPConnection) -> HTTPRequest {
         let isHead = head.method == "HEAD"
         return HTTPRequest(
             method: isHead ? "GET" : head.method, target: head.target, version: head.version, headers: head.headers,
@@ -186,6 +188,7 @@ extension HTTPEventLoop {
             keepAlive: false, date: date.current())
         bytes.append(body)
         connection.phase = .writing
+        connection.lastWriteProgress = MonotonicClock.now()
         connection.inbound.removeAll()
         connection.outbound.append(.data(bytes))
         connection.outboundBytes += bytes.count

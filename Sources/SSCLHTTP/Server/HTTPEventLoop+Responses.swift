@@ -59,7 +59,9 @@ extension HTTPEventLoop {
         if case .writing = connection.phase {
             connection.outbound.append(.endOfResponse(keepAlive: keepAlive))
         }
-        let seconds = MonotonicClock.now() - handled.receivedAt
+        // A stalled write is timed from now, not from whatever this connection last wrote.
+        connection.lastWriteProgress = MonotonicClock.now()
+        let seconds = connection.lastWriteProgress - handled.receivedAt
         logger.info("\(request.wireMethod) \(request.path) \(handled.status) \(String(format: "%.1f", seconds * 1000))ms")
         onRequestCompleted?(request, handled.status, seconds)
         flush(connection)
@@ -81,6 +83,7 @@ extension HTTPEventLoop {
                 }
                 connection.lastWriteProgress = MonotonicClock.now()
                 connection.outboundBytes -= sent
+                if case .streaming(let writer) = connection.phase { writer.acknowledgeWritten(sent) }
                 if sent < remaining {
                     connection.outboundOffset += sent
                     return
@@ -127,6 +130,7 @@ extension HTTPEventLoop {
         connection.phase = .readingHead
         connection.headStartedAt = now
         connection.lastActivity = now
+        connection.betweenRequests = connection.inbound.isEmpty
         processInbound(connection)
         if connections[connection.id] === connection, !connection.outbound.isEmpty { flush(connection) }
     }

@@ -21,11 +21,15 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     private var listener: Int32
     var connections: [UInt64: HTTPConnection] = [:]
+    /// Open connections per remote host, for `maxConnectionsPerAddress`.
+    private var connectionsPerHost: [String: Int] = [:]
     private var nextID: UInt64 = 1
     var draining = false
     private var drainDeadline = Double.infinity
     private var acceptPausedUntil = 0.0
     var scratch = [UInt8](repeating: 0, count: 64 << 10)
+    /// The loop thread's CPU clock while it runs, so tests can tell an idle loop from a spinning one.
+    private let cpuClock = LockedValue<clockid_t?>(nil)
 
     init(
         configuration: HTTPServerConfiguration, listener: Int32, mailbox: LoopMailbox, pool: HandlerThreadPool,
@@ -41,6 +45,11 @@ final class HTTPEventLoop: @unchecked Sendable {
     }
 
     func run() {
+        #if canImport(Glibc)
+        var clock = clockid_t()
+        if pthread_getcpuclockid(pthread_self(), &clock) == 0 { cpuClock.withLock { $0 = clock } }
+        #endif
+        defer { cpuClock.withLock { $0 = nil } }
         var descriptors: [pollfd] = []
         var polled: [HTTPConnection] = []
         while true {
@@ -79,14 +88,22 @@ final class HTTPEventLoop: @unchecked Sendable {
                 }
             }
             now = MonotonicClock.now()
-            for connection in connections.values {
-                if let deadline = connection.deadline(configuration), deadline <= now {
-                    logger.debug("closing \(connection.remoteAddress): timed out")
-                    close(connection)
-                }
+            for connection in connections.values where connections[connection.id] === connection {
+                if let deadline = connection.deadline(configuration), deadline <= now { timeOut(connection) }
             }
         }
         finish()
+    }
+
+    /// CPU seconds the loop thread has used, or nil when it is not running.
+    func cpuSeconds() -> Double? {
+        cpuClock.withLock { clock in
+            // Read under the lock: the thread clears it before it exits, so the clock is valid here.
+            guard let clock else { return nil }
+            var spec = timespec()
+            guard clock_gettime(clock, &spec) == 0 else { return nil }
+            return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+        }
     }
 
     private func handle(_ connection: HTTPConnection, revents: Int32) {
@@ -101,20 +118,56 @@ final class HTTPEventLoop: @unchecked Sendable {
         if revents & Int32(POLLIN | POLLHUP) != 0 {
             readAvailable(connection)
         }
+        // Hang-up (both directions shut) is reported whatever was asked for: with the peer's
+        // side already read to its end, nothing more can be read or written.
+        if revents & Int32(POLLHUP) != 0, connection.peerClosed, connections[connection.id] === connection {
+            close(connection)
+        }
+    }
+
+    /// A deadline passed: a request too slow to arrive gets 408 (the client learns why), a
+    /// silent or stalled connection is just closed.
+    private func timeOut(_ connection: HTTPConnection) {
+        switch connection.phase {
+        case .readingBody(let head, _) where configuration.minRequestBodyBytesPerSecond > 0:
+            let rate = String(format: "%g", configuration.minRequestBodyBytesPerSecond)
+            let grace = String(format: "%g", configuration.requestBodyGracePeriod)
+            reject(connection, HTTPParseError(
+                status: 408, code: "body_too_slow",
+                message: "the request body arrived slower than \(rate) bytes/s (after the first \(grace) s)"),
+                request: makeRequest(head, body: Data(), on: connection))
+        case .readingHead where !connection.betweenRequests && !connection.inbound.isEmpty:
+            reject(connection, HTTPParseError(
+                status: 408, code: "headers_too_slow",
+                message: "the request line and headers were not complete within \(String(format: "%g", configuration.headerTimeout)) s"))
+        default:
+            logger.debug("closing \(connection.remoteAddress): timed out")
+            close(connection)
+        }
     }
 
     private func acceptConnections() {
         for _ in 0..<128 {
             switch POSIXSocket.accept(listener) {
-            case .success(let (descriptor, remote)):
+            case .success(let (descriptor, host, remote)):
                 let now = MonotonicClock.now()
-                if connections.count >= configuration.maxConnections {
-                    refuseBusy(descriptor)
+                let fromHost = connectionsPerHost[host, default: 0]
+                if fromHost >= configuration.maxConnectionsPerAddress {
+                    refuse(descriptor, code: "too_many_connections_from_address",
+                           message: "this address has \(fromHost) connections open, the most allowed")
+                    logger.warning("refused a connection from \(host): \(fromHost) open (limit per address \(configuration.maxConnectionsPerAddress))")
                     continue
                 }
-                let connection = HTTPConnection(id: nextID, descriptor: descriptor, remoteAddress: remote, now: now)
+                if connections.count >= configuration.maxConnections && !evictIdleConnection() {
+                    refuse(descriptor, code: "too_many_connections", message: "the server is at its connection limit")
+                    logger.warning("refused a connection: \(connections.count) open, none idle (limit \(configuration.maxConnections))")
+                    continue
+                }
+                let connection = HTTPConnection(
+                    id: nextID, descriptor: descriptor, remoteHost: host, remoteAddress: remote, now: now)
                 nextID += 1
                 connections[connection.id] = connection
+                connectionsPerHost[host] = fromHost + 1
             case .failure(let error):
                 switch error.code {
                 case EAGAIN, EWOULDBLOCK:
@@ -131,9 +184,22 @@ final class HTTPEventLoop: @unchecked Sendable {
         }
     }
 
-    /// Over the connection cap: a best-effort 503, then close, without registering the socket.
-    private func refuseBusy(_ descriptor: Int32) {
-        let body = HTTPResponse.errorDocument(code: "too_many_connections", message: "the server is at its connection limit")
+    /// At the connection cap: closes the keep-alive connection idle the longest (its client
+    /// reconnects when it next needs one, as HTTP clients do); false when none is idle.
+    private func evictIdleConnection() -> Bool {
+        var oldest: HTTPConnection?
+        for connection in connections.values where connection.isIdle {
+            if oldest.map({ connection.lastActivity < $0.lastActivity }) ?? true { oldest = connection }
+        }
+        guard let oldest else { return false }
+        logger.debug("closing idle \(oldest.remoteAddress) to make room for a new connection")
+        close(oldest)
+        return true
+    }
+
+    /// Over a connection cap: a best-effort 503, then close, without registering the socket.
+    private func refuse(_ descriptor: Int32, code: String, message: String) {
+        let body = HTTPResponse.errorDocument(code: code, message: message)
         var bytes = ResponseHead.serialize(
             status: 503, headers: ["Content-Type": "application/json"], contentLength: body.count,
             keepAlive: false, date: date.current())
@@ -141,7 +207,6 @@ final class HTTPEventLoop: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Self.sendFlags) }
         shutdown(descriptor, Int32(SHUT_WR))
         POSIXSocket.closeDescriptor(descriptor)
-        logger.warning("refused a connection: \(connections.count) open (limit \(configuration.maxConnections))")
     }
 
     private func receive(_ message: LoopMessage) {
@@ -155,6 +220,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         case .streamData(let connectionID, let data):
             guard let connection = connections[connectionID], case .streaming = connection.phase,
                   !connection.streamEnding else { return }
+            if connection.outbound.isEmpty { connection.lastWriteProgress = MonotonicClock.now() }
             connection.outbound.append(.data(data))
             connection.outboundBytes += data.count
             if connection.outboundBytes > configuration.maxStreamBacklogBytes {
@@ -202,6 +268,8 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     func close(_ connection: HTTPConnection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        let remaining = connectionsPerHost[connection.remoteHost, default: 1] - 1
+        connectionsPerHost[connection.remoteHost] = remaining > 0 ? remaining : nil
         POSIXSocket.closeDescriptor(connection.descriptor)
         for case .file(let descriptor, _) in connection.outbound { POSIXSocket.closeDescriptor(descriptor) }
         connection.outbound.removeAll()

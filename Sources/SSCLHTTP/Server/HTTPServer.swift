@@ -25,6 +25,7 @@ public final class HTTPServer: Sendable {
         var mailbox: LoopMailbox?
         var pool: HandlerThreadPool?
         var loopFinished: DispatchSemaphore?
+        var loop: HTTPEventLoop?
     }
 
     public init(
@@ -48,6 +49,12 @@ public final class HTTPServer: Sendable {
     /// The bound port, once started (the kernel's choice when configured with 0).
     public var port: Int {
         state.withLock { $0.port }
+    }
+
+    /// CPU seconds used so far by the event-loop thread (nil when not running): a test's
+    /// measure of whether the loop sleeps in `poll` or spins.
+    func loopCPUSeconds() -> Double? {
+        state.withLock { $0.loop }?.cpuSeconds()
     }
 
     /// Binds, listens and starts the loop and handler threads; throws if the address is unusable.
@@ -76,6 +83,7 @@ public final class HTTPServer: Sendable {
             state.mailbox = mailbox
             state.pool = pool
             state.loopFinished = finished
+            state.loop = loop
         }
         pool.start()
         let thread = Thread {
@@ -90,20 +98,23 @@ public final class HTTPServer: Sendable {
     /// Stops accepting, closes idle connections and event streams, lets requests in flight
     /// finish and be written (for up to `gracePeriod` seconds), then closes everything.
     /// Blocks until done; call it from a plain thread, not from Swift's cooperative pool.
-    public func shutdown(gracePeriod: Double = 5) {
+    /// False if a handler was still running at the end (what it uses must stay open).
+    @discardableResult
+    public func shutdown(gracePeriod: Double = 5) -> Bool {
         let running: (LoopMailbox, HandlerThreadPool, DispatchSemaphore)? = state.withLock { state in
             guard state.phase == .running, let mailbox = state.mailbox, let pool = state.pool,
                   let finished = state.loopFinished else { return nil }
             state.phase = .stopping
             return (mailbox, pool, finished)
         }
-        guard let (mailbox, pool, finished) = running else { return }
+        guard let (mailbox, pool, finished) = running else { return true }
         let deadline = MonotonicClock.now() + max(0, gracePeriod)
         logger.info("shutting down: finishing requests in flight")
         if mailbox.post(.shutdown(deadline: deadline)) {
             _ = finished.wait(timeout: .now() + max(0, gracePeriod) + 2)
         }
-        if !pool.stop(deadline: max(deadline, MonotonicClock.now() + 0.5)) {
+        let handlersStopped = pool.stop(deadline: max(deadline, MonotonicClock.now() + 0.5))
+        if !handlersStopped {
             logger.warning("shutdown: a handler is still running after the grace period")
         }
         state.withLock { state in
@@ -111,7 +122,9 @@ public final class HTTPServer: Sendable {
             state.mailbox = nil
             state.pool = nil
             state.loopFinished = nil
+            state.loop = nil
         }
         logger.info("stopped")
+        return handlersStopped
     }
 }

@@ -51,8 +51,9 @@ enum POSIXSocket {
     }
 
     /// Accepts one pending connection, non-blocking with TCP_NODELAY (no 40 ms delayed-ACK
-    /// stalls on keep-alive). Returns the descriptor and `host:port`, or the errno.
-    static func accept(_ listener: Int32) -> Result<(Int32, String), SocketError> {
+    /// stalls on keep-alive). Returns the descriptor, the peer's host (what per-address limits
+    /// count) and `host:port` for logs and requests, or the errno.
+    static func accept(_ listener: Int32) -> Result<(descriptor: Int32, host: String, address: String), SocketError> {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let fd = withUnsafeMutablePointer(to: &storage) {
@@ -71,7 +72,8 @@ enum POSIXSocket {
         #endif
         setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
         let peer = describe(storage)
-        return .success((fd, peer.host.contains(":") ? "[\(peer.host)]:\(peer.port)" : "\(peer.host):\(peer.port)"))
+        let address = peer.host.contains(":") ? "[\(peer.host)]:\(peer.port)" : "\(peer.host):\(peer.port)"
+        return .success((fd, peer.host, address))
     }
 
     static func closeDescriptor(_ fd: Int32) {

@@ -70,7 +70,8 @@ extension APIRouter {
     }
 
     func getJob(_ id: String) throws -> HTTPResponse {
-        .json(200, JSONBody.encode(JobRepresentation.object(try job(id), store: store)))
+        let cursor = try store.lastEventID(jobID: id)
+        return .json(200, JSONBody.encode(JobRepresentation.object(try job(id), store: store, lastEventID: cursor)))
     }
 
     func cancelJob(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {

@@ -1,10 +1,11 @@
 import Foundation
+import SSCLEngine
 import SSCLHTTP
 import SSCLStore
 
 /// Metric series, logs, the event stream and file downloads of one job.
 extension APIRouter {
-    static let metricNames = ["loss", "lr", "images_per_s", "knn_accuracy", "linear_accuracy", "alignment", "uniformity"]
+    static let metricNames = MetricName.allCases.map(\.rawValue)
 
     func jobMetrics(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
         _ = try job(id)
@@ -19,6 +20,8 @@ extension APIRouter {
             if let n = Int(s), n >= 2, n <= 100_000 { maxPoints = n } else { issues.append(("max_points", "expected an integer in 2...100000")) }
         }
         if !issues.isEmpty { throw Self.invalid(issues, status: 400) }
+        // Read before the points: continuing the event stream after it misses no point.
+        let cursor = try store.lastEventID(jobID: id)
         let series = try store.metrics(jobID: id, names: names, afterStep: afterStep)
         let ordered = series.keys.sorted { a, b in
             (Self.metricNames.firstIndex(of: a) ?? 99, a) < (Self.metricNames.firstIndex(of: b) ?? 99, b)
@@ -30,17 +33,18 @@ extension APIRouter {
                 ["step": p.step, "value": p.value.isFinite ? p.value : NSNull(), "time": RFC3339.string(from: p.time)]
             }]
         }
-        return .json(200, JSONBody.encode(["metrics": metrics]))
+        return .json(200, JSONBody.encode(["metrics": metrics, "last_event_id": cursor]))
     }
 
     func jobLogs(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
         _ = try job(id)
         let after = request.query["after_id"].flatMap { Int64($0) }
         let limit = request.query["limit"].flatMap { Int($0) }.map { min(max($0, 1), 10_000) } ?? 10_000
+        let cursor = try store.lastEventID(jobID: id)
         let lines = try store.logs(jobID: id, afterID: after, limit: limit)
         return .json(200, JSONBody.encode(["lines": lines.map {
             ["id": $0.id, "time": RFC3339.string(from: $0.time), "line": $0.line] as [String: Any]
-        }]))
+        }, "last_event_id": cursor]))
     }
 
     /// Server-Sent Events: history first (or everything after `Last-Event-ID`), then live.

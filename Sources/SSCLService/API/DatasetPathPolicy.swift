@@ -14,6 +14,12 @@ struct DatasetPathPolicy {
             return check(path, field: "dataset.path")
         case let .csv(train, test, _):
             return check(train, field: "dataset.train") + (test.map { check($0, field: "dataset.test") } ?? [])
+        case let .arff(train, test, _):
+            return check(train, field: "dataset.train") + (test.map { check($0, field: "dataset.test") } ?? [])
+        case let .npz(path, _):
+            return check(path, field: "dataset.path")
+        case let .npy(x, y, _):
+            return check(x, field: "dataset.x") + check(y, field: "dataset.y")
         }
     }
 

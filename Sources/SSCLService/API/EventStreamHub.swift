@@ -3,15 +3,36 @@ import Logging
 import SSCLHTTP
 import SSCLStore
 
-/// Feeds every open `/events` stream from the store's event table: one pump thread wakes
-/// every 200 ms, sends each stream what came after its last id, pings idle streams, and
-/// closes a stream once its job has finished and everything was sent.
+/// Feeds every open `/events` stream from the store's event table, on one thread of its own.
+///
+/// It wakes when the store commits events (its observer), not on a timer; each round gives
+/// every stream at most `batch` events, so a long history is sent in turns and never holds up
+/// the others. A stream whose client reads slowly gets nothing more while `maxUnwrittenBytes`
+/// of it wait for the socket; one that has not taken a byte for `stallTimeout` is dropped
+/// with a reason in the log. A stream ends once its job has finished and all was sent.
 final class EventStreamHub: @unchecked Sendable {
+    struct Limits: Sendable {
+        /// Events per stream per round.
+        var batch = 200
+        /// Bytes a stream may have waiting for its socket before it is skipped for a round.
+        var maxUnwrittenBytes = 256 << 10
+        /// A stream over `maxUnwrittenBytes` whose backlog has not shrunk for this long is dropped.
+        var stallTimeout: Double = 30
+        /// A comment line after this long without an event, so proxies and clients see a live connection.
+        var keepAliveInterval: Double = 15
+    }
+
     private final class Stream {
         let jobID: String
-        var lastID: Int64?
         let writer: EventStreamWriter
-        var lastSent = Date()
+        var lastID: Int64?
+        var lastSent = ProcessInfo.processInfo.systemUptime
+        /// More may be in the store than was sent (new events, or a batch left over).
+        var pending = true
+        /// When the backlog last shrank or was under the limit.
+        var lastDrained = ProcessInfo.processInfo.systemUptime
+        var lastBacklog = 0
+
         init(jobID: String, lastID: Int64?, writer: EventStreamWriter) {
             self.jobID = jobID
             self.lastID = lastID
@@ -19,101 +40,155 @@ final class EventStreamHub: @unchecked Sendable {
         }
     }
 
+    private struct State {
+        var streams: [Stream] = []
+        /// Jobs with events committed since the pump last looked.
+        var changedJobs: Set<String> = []
+        var running = false
+    }
+
     private let store: JobStore
     private let logger: Logger
-    private let lock = NSLock()
-    private var streams: [Stream] = []
-    private var running = true
+    private let limits: Limits
+    private let state = NSLock()
+    private var shared = State()
     private let wake = DispatchSemaphore(value: 0)
-    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+    private var started = false
 
-    init(store: JobStore, logger: Logger) {
+    init(store: JobStore, logger: Logger, limits: Limits = Limits()) {
         self.store = store
         self.logger = logger
+        self.limits = limits
+        store.observeEvents { [weak self] jobID in self?.jobChanged(jobID) }
     }
 
     func start() {
-        let thread = Thread { [weak self] in
-            while let self, self.isRunning {
-                _ = self.wake.wait(timeout: .now() + 0.2)
-                self.pump()
+        state.withLock { shared.running = true }
+        started = true
+        let thread = Thread { [self] in
+            while state.withLock({ shared.running }) {
+                let busy = pump()
+                // Woken by new events or a new stream; a short nap while some stream waits on
+                // its socket or has history left, else a longer one for keep-alives.
+                _ = wake.wait(timeout: .now() + (busy ? 0.05 : 1))
             }
+            finished.signal()
         }
         thread.name = "sscl-events"
         thread.start()
-        self.thread = thread
-    }
-
-    private var isRunning: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return running
     }
 
     var count: Int {
-        lock.lock(); defer { lock.unlock() }
-        return streams.count
+        state.withLock { shared.streams.count }
     }
 
     func add(jobID: String, after: Int64?, writer: EventStreamWriter) {
         _ = writer.sendRetry(milliseconds: 2000)
-        lock.lock()
-        streams.append(Stream(jobID: jobID, lastID: after, writer: writer))
-        lock.unlock()
-        wake.signal()
+        let accepted = state.withLock {
+            if shared.running { shared.streams.append(Stream(jobID: jobID, lastID: after, writer: writer)) }
+            return shared.running
+        }
+        if accepted { wake.signal() } else { writer.close() }
     }
 
-    /// Closes every stream (server shutdown).
+    /// Ends the pump thread (waiting for it, so no store read runs after this returns) and
+    /// closes every stream. Call before the store closes.
     func stop() {
-        lock.lock()
-        running = false
-        let all = streams
-        streams.removeAll()
-        lock.unlock()
+        let all = state.withLock {
+            shared.running = false
+            defer { shared.streams.removeAll() }
+            return shared.streams
+        }
         wake.signal()
-        for s in all { s.writer.close() }
+        if started {
+            if finished.wait(timeout: .now() + 10) == .timedOut {
+                logger.error("the event stream thread did not stop within 10 s")
+            }
+            started = false
+        }
+        for stream in all { stream.writer.close() }
     }
 
-    private func pump() {
-        lock.lock()
-        let current = streams
-        lock.unlock()
-        var finished: [ObjectIdentifier] = []
-        for stream in current {
-            if stream.writer.isClosed {
-                finished.append(ObjectIdentifier(stream))
-                continue
-            }
-            do {
-                var sentAll = false
-                while true {
-                    let events = try store.events(jobID: stream.jobID, afterID: stream.lastID, limit: 500)
-                    for e in events {
-                        guard stream.writer.send(event: e.type, id: String(e.id), data: e.dataJSON) else { break }
-                        stream.lastID = e.id
-                        stream.lastSent = Date()
-                    }
-                    if events.count < 500 { sentAll = true; break }
-                }
-                // The stream ends once its job is gone, or finished with its history sent.
-                let job = try store.job(id: stream.jobID)
-                if job == nil || (sentAll && job!.status.isFinished) {
-                    stream.writer.close()
-                    finished.append(ObjectIdentifier(stream))
-                } else if Date().timeIntervalSince(stream.lastSent) > 15 {
-                    _ = stream.writer.sendComment("keep-alive")
-                    stream.lastSent = Date()
-                }
-            } catch {
-                logger.error("event stream failed", metadata: ["job": "\(stream.jobID)", "error": "\(error)"])
-                stream.writer.close()
-                finished.append(ObjectIdentifier(stream))
+    private func jobChanged(_ jobID: String) {
+        let watched = state.withLock {
+            shared.changedJobs.insert(jobID)
+            return shared.streams.contains { $0.jobID == jobID }
+        }
+        if watched { wake.signal() }
+    }
+
+    /// One round over every stream; true if some stream still has work (history left, or
+    /// bytes waiting for its socket).
+    private func pump() -> Bool {
+        let (streams, changed) = state.withLock {
+            defer { shared.changedJobs.removeAll() }
+            return (shared.streams, shared.changedJobs)
+        }
+        var gone: [ObjectIdentifier] = []
+        var busy = false
+        let now = ProcessInfo.processInfo.systemUptime
+        for stream in streams {
+            if changed.contains(stream.jobID) { stream.pending = true }
+            switch serve(stream, now: now) {
+            case .done: gone.append(ObjectIdentifier(stream))
+            case .busy: busy = true
+            case .idle: break
             }
         }
-        if !finished.isEmpty {
-            let gone = Set(finished)
-            lock.lock()
-            streams.removeAll { gone.contains(ObjectIdentifier($0)) }
-            lock.unlock()
+        if !gone.isEmpty {
+            let drop = Set(gone)
+            state.withLock { shared.streams.removeAll { drop.contains(ObjectIdentifier($0)) } }
+        }
+        return busy
+    }
+
+    private enum Outcome { case done, busy, idle }
+
+    private func serve(_ stream: Stream, now: Double) -> Outcome {
+        let writer = stream.writer
+        if writer.isClosed { return .done }
+        let backlog = writer.unwrittenBytes
+        if backlog > limits.maxUnwrittenBytes {
+            if backlog < stream.lastBacklog { stream.lastDrained = now }
+            stream.lastBacklog = backlog
+            if now - stream.lastDrained > limits.stallTimeout {
+                logger.warning("dropping an event stream: its client has not read for \(Int(limits.stallTimeout)) s",
+                               metadata: ["job": "\(stream.jobID)", "unwritten_bytes": "\(backlog)"])
+                writer.close()
+                return .done
+            }
+            return .busy
+        }
+        stream.lastDrained = now
+        stream.lastBacklog = backlog
+        guard stream.pending else {
+            if now - stream.lastSent > limits.keepAliveInterval {
+                guard writer.sendComment("keep-alive") else { return .done }
+                stream.lastSent = now
+            }
+            return .idle
+        }
+        do {
+            // The status first: events committed before a finish are then all in the read below.
+            let job = try store.job(id: stream.jobID)
+            let events = try store.events(jobID: stream.jobID, afterID: stream.lastID, limit: limits.batch)
+            for event in events {
+                guard writer.send(event: event.type, id: String(event.id), data: event.dataJSON) else { return .done }
+                stream.lastID = event.id
+                stream.lastSent = now
+            }
+            let caughtUp = events.count < limits.batch
+            stream.pending = !caughtUp
+            if caughtUp && (job?.status.isFinished ?? true) {
+                writer.close()
+                return .done
+            }
+            return caughtUp ? .idle : .busy
+        } catch {
+            logger.error("event stream failed", metadata: ["job": "\(stream.jobID)", "error": "\(error)"])
+            writer.close()
+            return .done
         }
     }
 }

@@ -3,24 +3,29 @@ import SSCLStore
 
 /// The JSON the API shows for a job (`GET /v1/jobs/{id}` and everywhere a job is returned).
 enum JobRepresentation {
-    static func object(_ job: JobRecord, store: JobStore, detailed: Bool = true) -> [String: Any] {
+    /// `lastEventID`: the job's newest event id read *before* `job` (detailed documents only):
+    /// a client that continues the event stream after it misses nothing.
+    static func object(_ job: JobRecord, store: JobStore, detailed: Bool = true, lastEventID: Int64? = nil) -> [String: Any] {
+        // The head fields come from the same snapshot a `status` event carries, so the page
+        // can apply either; a test checks that every snapshot key appears here with its value.
+        let head = JobStatusSnapshot(job)
         var o: [String: Any] = [
-            "id": job.id,
+            "id": head.id,
             "name": job.name,
-            "status": job.status.rawValue,
+            "status": head.status.rawValue,
             "job": JSONBody.object(job.resolvedJSON),
-            "created_at": RFC3339.string(from: job.createdAt),
-            "started_at": job.startedAt.map(RFC3339.string(from:)) ?? NSNull(),
-            "finished_at": job.finishedAt.map(RFC3339.string(from:)) ?? NSNull(),
-            "attempt": job.attempt,
+            "created_at": head.createdAt,
+            "started_at": head.startedAt ?? NSNull(),
+            "finished_at": head.finishedAt ?? NSNull(),
+            "attempt": head.attempt,
             "priority": job.priority,
             "max_restarts": job.maxRestarts,
-            "restarts_used": job.restartsUsed,
-            "cancel_requested": job.cancelRequested,
-            "resume_from_checkpoint": job.resumeFromCheckpoint,
+            "restarts_used": head.restartsUsed,
+            "cancel_requested": head.cancelRequested,
+            "resume_from_checkpoint": head.resumeFromCheckpoint,
             "progress": JSONBody.object(job.progressJSON),
             "result": JSONBody.object(job.resultJSON),
-            "error": job.errorCode.map { ["code": $0, "message": job.errorMessage ?? ""] } ?? NSNull(),
+            "error": head.error.map { ["code": $0.code, "message": $0.message] } ?? NSNull(),
             "links": [
                 "self": "/v1/jobs/\(job.id)", "events": "/v1/jobs/\(job.id)/events",
                 "metrics": "/v1/jobs/\(job.id)/metrics", "logs": "/v1/jobs/\(job.id)/logs",
@@ -31,6 +36,7 @@ enum JobRepresentation {
             o["queue_position"] = position
         }
         if detailed {
+            if let cursor = lastEventID { o["last_event_id"] = cursor }
             let latest = (try? store.latestMetrics(jobID: job.id)) ?? [:]
             o["metrics"] = latest.mapValues { $0.isFinite ? $0 as Any : NSNull() }
         }

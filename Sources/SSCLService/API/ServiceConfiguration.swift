@@ -17,6 +17,12 @@ public struct ServiceConfiguration: Sendable {
     public var headerTimeout: Double = 10
     /// Seconds an idle keep-alive connection stays open.
     public var idleTimeout: Double = 60
+    /// Open connections; at the limit the longest-idle keep-alive connection makes room.
+    public var maxConnections = 1024
+    /// Open connections from one remote address.
+    public var maxConnectionsPerAddress = 256
+    /// Bytes per second a request body must average once it has taken 5 s (0: no minimum).
+    public var minRequestBodyBytesPerSecond: Double = 240
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory

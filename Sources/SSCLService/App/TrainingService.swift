@@ -55,6 +55,9 @@ public final class TrainingService: @unchecked Sendable {
         http.maxBodyBytes = configuration.maxBodyBytes
         http.headerTimeout = configuration.headerTimeout
         http.idleTimeout = configuration.idleTimeout
+        http.maxConnections = configuration.maxConnections
+        http.maxConnectionsPerAddress = configuration.maxConnectionsPerAddress
+        http.minRequestBodyBytesPerSecond = configuration.minRequestBodyBytesPerSecond
         let telemetry = self.telemetry
         server = HTTPServer(configuration: http, handler: router, logger: logger,
                             onRequestCompleted: { request, status, seconds in
@@ -73,12 +76,18 @@ public final class TrainingService: @unchecked Sendable {
     }
 
     /// Graceful: stop accepting, finish in-flight requests, checkpoint running jobs (they
-    /// resume at the next start).
+    /// resume at the next start). Everything that reads the store stops before it closes: the
+    /// event pump (joined), then the handler threads; if a handler outlives the grace period
+    /// the store is left open for the process exit rather than closed under it.
     public func shutdown() {
         logger.notice("shutting down")
         streams.stop()
-        server.shutdown(gracePeriod: 5)
+        let handlersStopped = server.shutdown(gracePeriod: 5)
         scheduler.shutdown()
-        try? store.close()
+        if handlersStopped {
+            try? store.close()
+        } else {
+            logger.warning("a request handler is still running; the store stays open until exit")
+        }
     }
 }

@@ -1,44 +1,33 @@
 import Foundation
+import SSCLEngine
 import SSCLStore
 
 /// What workers report, turned into store writes. Runs on the scheduler's queue.
 extension JobScheduler {
-    func handle(_ message: WorkerMessage, from id: String) {
+    func handle(_ event: TrainingEvent, from id: String) {
         guard let job = running[id] else { return }
-        let now = Date()
-        switch message {
-        case let .started(pid, totalSteps, _, resumed):
-            job.pendingLogs.append("worker \(pid) started\(resumed ? ", resuming from the checkpoint" : ""): \(totalSteps) steps")
-        case let .step(epoch, epochs, step, steps, loss, lr, imagesPerSecond, elapsed):
-            job.pendingPoints.append(MetricPoint(name: "loss", step: step, value: loss, time: now))
-            job.pendingPoints.append(MetricPoint(name: "lr", step: step, value: lr, time: now))
-            job.pendingPoints.append(MetricPoint(name: "images_per_s", step: step, value: imagesPerSecond, time: now))
-            let eta = step > 0 ? elapsed / Double(step) * Double(max(0, steps - step)) : nil
-            let progress: [String: Any] = [
-                "epoch": epoch, "epochs": epochs, "step": step, "steps": steps,
-                "images_per_s": imagesPerSecond.isFinite ? imagesPerSecond as Any : NSNull(),
-                "eta_s": eta.flatMap { $0.isFinite ? $0 as Any : nil } ?? NSNull(),
-            ]
-            job.latestProgress = Self.json(progress)
-            job.workerElapsed(elapsed)
-            setThroughput(id, imagesPerSecond.isFinite ? imagesPerSecond : nil)
-        case let .evaluation(_, step, knn, linear, alignment, uniformity):
-            job.pendingPoints.append(MetricPoint(name: "knn_accuracy", step: step, value: knn, time: now))
-            if let linear { job.pendingPoints.append(MetricPoint(name: "linear_accuracy", step: step, value: linear, time: now)) }
-            job.pendingPoints.append(MetricPoint(name: "alignment", step: step, value: alignment, time: now))
-            job.pendingPoints.append(MetricPoint(name: "uniformity", step: step, value: uniformity, time: now))
+        job.pendingPoints += event.metricPoints
+        switch event.kind {
+        case let .started(start):
+            job.pendingLogs.append("worker \(start.pid) started\(start.resumed ? ", resuming from the checkpoint" : ""): "
+                                   + "\(start.totalSteps) steps")
+        case let .step(report):
+            job.latestProgress = JobProgress(report)
+            job.workerElapsed(report.elapsedSeconds)
+            setThroughput(id, report.imagesPerSecond.isFinite ? report.imagesPerSecond : nil)
+        case .evaluation:
             flush(job, force: true)
-        case let .checkpoint(epoch, step):
-            job.pendingLogs.append("checkpoint written: \(epoch) epoch(s), step \(step)")
+        case let .checkpoint(position):
+            job.pendingLogs.append("checkpoint written: \(position.epoch) epoch(s), step \(position.step)")
         case let .log(line):
             job.pendingLogs.append(line)
-        case let .result(json):
-            job.result = json
-        case let .stopped(epoch, step):
-            job.pendingLogs.append("stopped at epoch \(epoch + 1), step \(step); checkpoint kept")
-        case let .error(code, message):
-            job.error = (code, message)
-            job.pendingLogs.append("error \(code): \(message)")
+        case let .result(result):
+            job.result = result
+        case let .stopped(position):
+            job.pendingLogs.append("stopped at epoch \(position.epoch + 1), step \(position.step); checkpoint kept")
+        case let .error(failure):
+            job.error = (failure.code.rawValue, failure.message)
+            job.pendingLogs.append("error \(failure.code.rawValue): \(failure.message)")
         }
         flush(job, force: false)
     }
@@ -57,7 +46,7 @@ extension JobScheduler {
                 job.pendingLogs.removeAll(keepingCapacity: true)
             }
             if let progress = job.latestProgress {
-                try store.updateProgress(id: job.id, progressJSON: progress)
+                try store.updateProgress(id: job.id, progressJSON: progress.json)
                 job.latestProgress = nil
             }
         } catch {
@@ -77,7 +66,7 @@ extension JobScheduler {
         flush(job, force: true)
         do {
             if let result = job.result, exit == .exited(WorkerExit.successCode) {
-                _ = try store.finish(id: id, status: .succeeded, resultJSON: String(decoding: result, as: UTF8.self))
+                _ = try store.finish(id: id, status: .succeeded, resultJSON: result.json())
                 logger.info("job succeeded", metadata: ["job": "\(id)"])
             } else if job.stopReason == .cancel {
                 _ = try store.finish(id: id, status: .cancelled)
@@ -113,10 +102,5 @@ extension JobScheduler {
                                  errorMessage: "\(reason) after \(record.restartsUsed) restart(s)")
             logger.warning("worker died; restart limit reached", metadata: ["job": "\(id)", "exit": "\(exit)"])
         }
-    }
-
-    static func json(_ object: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }

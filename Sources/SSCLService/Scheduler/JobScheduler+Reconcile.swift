@@ -31,9 +31,7 @@ extension JobScheduler {
             guard fm.fileExists(atPath: resultFile.path) else { continue }
             do {
                 let result = try JSONDecoder().decode(TrainingResult.self, from: Data(contentsOf: resultFile))
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                _ = try store.finishFromResultFile(id: id, resultJSON: String(decoding: try encoder.encode(result), as: UTF8.self))
+                _ = try store.finishFromResultFile(id: id, resultJSON: result.json())
                 _ = try store.appendLog(jobID: id, lines: [
                     "at start the database had this job \(status.rawValue), but its folder holds result.json: " +
                     "marked succeeded with that result instead of running it again",

@@ -1,4 +1,5 @@
 import Foundation
+import SSCLEngine
 import SSCLStore
 
 /// Stopping workers from outside their step: a step can run far longer than expected (a huge
@@ -55,8 +56,9 @@ extension JobScheduler {
     /// Ends a job stopped at its `max_seconds`: failed with `time_limit`, however the worker ended.
     func finishAtTimeLimit(_ job: RunningJob) throws {
         let limit = Self.seconds(job.maxSeconds ?? 0)
+        let code = TrainingFailure.Code.timeLimit.rawValue
         let message: String
-        if let error = job.error, error.code == "time_limit" {
+        if let error = job.error, error.code == code {
             message = error.message
         } else if job.killed {
             message = "the run exceeded its time limit of \(limit) (max_seconds) inside a step; the server killed " +
@@ -65,8 +67,8 @@ extension JobScheduler {
             message = "the run exceeded its time limit of \(limit) (max_seconds); the server stopped its worker " +
                       "after its current step; its checkpoint was kept"
         }
-        _ = try store.finish(id: job.id, status: .failed, errorCode: "time_limit", errorMessage: message)
-        logger.info("job failed", metadata: ["job": "\(job.id)", "code": "time_limit"])
+        _ = try store.finish(id: job.id, status: .failed, errorCode: code, errorMessage: message)
+        logger.info("job failed", metadata: ["job": "\(job.id)", "code": "\(code)"])
     }
 
     /// `5 s`, `0.5 s`.

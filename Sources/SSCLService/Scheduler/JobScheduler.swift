@@ -49,13 +49,13 @@ public final class JobScheduler: @unchecked Sendable {
         /// When a worker asked to stop gets SIGKILL.
         var killAt: ContinuousClock.Instant?
         var killed = false
-        var result: Data?
+        var result: TrainingResult?
         var error: (code: String, message: String)?
         var pendingPoints: [MetricPoint] = []
         var pendingLogs: [String] = []
         var lastFlush = Date()
         var lastProgress = Date.distantPast
-        var latestProgress: String?
+        var latestProgress: JobProgress?
 
         init(id: String, worker: WorkerProcess, maxSeconds: Double?) {
             self.id = id

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
+import SSCLEngine
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Supervises one `sscl worker` child process: a training job runs there so that a crash
 /// (a trap, the out-of-memory killer) ends only that job, never the API. Knows nothing of
-/// the database or HTTP: it turns the child's output into `WorkerMessage`s and its end
+/// the database or HTTP: it turns the child's output into `TrainingEvent`s and its end
 /// into a `WorkerExit`.
 ///
 /// One dedicated thread per worker spawns the child, reads its stdout and stderr until
@@ -23,7 +24,7 @@ public final class WorkerProcess: Sendable {
     /// order; `onExit` comes exactly once, after every line was delivered.
     /// - Throws: `WorkerSpawnError` when the process cannot be started (then no callback runs).
     public init(executable: URL, jobFile: URL, directory: URL, resume: Bool, dataDirectory: URL?, logger: Logger,
-                onMessage: @escaping @Sendable (WorkerMessage) -> Void,
+                onMessage: @escaping @Sendable (TrainingEvent) -> Void,
                 onExit: @escaping @Sendable (WorkerExit) -> Void) throws {
         var arguments = [executable.path, "worker", "--job", jobFile.path, "--dir", directory.path]
         if resume { arguments.append("--resume") }
@@ -64,18 +65,14 @@ public final class WorkerProcess: Sendable {
 
     /// The reader thread's body: lines until both pipes close, then the exit status.
     private static func supervise(_ child: Spawned, life: WorkerLife, logger: Logger,
-                                  onMessage: (WorkerMessage) -> Void, onExit: (WorkerExit) -> Void) {
+                                  onMessage: (TrainingEvent) -> Void, onExit: (WorkerExit) -> Void) {
         var fds = [pollfd(fd: child.stdout, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: child.stderr, events: Int16(POLLIN), revents: 0)]
         var splitters = [LineSplitter(), LineSplitter()]
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         func deliver(_ line: String, fromStdout: Bool) {
             guard !line.isEmpty else { return }
-            if fromStdout, let message = WorkerMessage.parse(line: line) {
-                onMessage(message)
-            } else {
-                onMessage(.log(line))
-            }
+            onMessage((fromStdout ? try? TrainingEvent(jsonLine: line) : nil) ?? TrainingEvent(.log(line)))
         }
         while fds.contains(where: { $0.fd >= 0 }) {
             let ready = poll(&fds, nfds_t(fds.count), -1)

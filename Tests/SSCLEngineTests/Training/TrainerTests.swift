@@ -31,7 +31,7 @@ import Testing
         var losses: [Double] = []
         let stop = StopSignal()
         let outcome = try trainer.run(checkpointURL: checkpoint, stop: stop) { event in
-            if case let .step(s) = event {
+            if case let .step(s) = event.kind {
                 losses.append(s.loss)
                 if let n = stopAfter, s.globalStep == n { stop.requestStop() }
             }

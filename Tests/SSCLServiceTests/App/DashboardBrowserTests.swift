@@ -28,4 +28,24 @@ import Testing
         #expect(text.contains("0 failed"))
         #expect(text.contains("loss chart draws a path"))
     }
+
+    /// The live job page against the real `sscl serve` process while jobs train: queued →
+    /// running → succeeded without a reload, growing charts, the stream continued after the
+    /// REST snapshot, no request to /events for 30 s after the finish, no duplicate points.
+    @Test(.enabled(if: chromium != nil, "needs Debian's chromium"))
+    func jobPageFollowsAQueuedJobToItsEndAgainstTheRealServer() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", ServiceFixture.repository.appendingPathComponent("Tests/browser/live_job_test.py").path,
+                             "--sscl", TestBinary.sscl.path, "--repo", ServiceFixture.repository.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains(" 0 failed"), "\(text)")
+        #expect(text.contains("ok   - then running, then succeeded"), "\(text)")
+    }
 }

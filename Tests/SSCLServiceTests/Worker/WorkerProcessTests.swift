@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SSCLEngine
 import Testing
 @testable import SSCLService
 
@@ -12,22 +13,21 @@ import Testing
 
         #expect(exit == .exited(0))
         #expect(run.exitCalls == 1)
-        let kinds = messages.map(\.kind).filter { $0 != "log" }
+        let kinds = messages.map(\.type).filter { $0 != "log" }
         #expect(kinds == ["started"] + Array(repeating: "step", count: 4) + ["eval", "checkpoint"]
                 + Array(repeating: "step", count: 4) + ["eval", "checkpoint", "result"])
-        guard case let .started(pid, total, perEpoch, resumed) = messages.first(where: { $0.kind != "log" }) else {
+        guard case let .started(start) = messages.first(where: { $0.type != "log" })?.kind else {
             Issue.record("no started"); return
         }
-        #expect(pid == run.process.pid)
-        #expect(total == 8 && perEpoch == 4 && !resumed)
+        #expect(start.pid == run.process.pid)
+        #expect(start.totalSteps == 8 && start.stepsPerEpoch == 4 && !start.resumed)
         let steps = messages.compactMap(\.stepNumber)
         #expect(steps == Array(1...8))
-        guard case let .result(json) = messages.last(where: { $0.kind != "log" }),
-              let result = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+        guard case let .result(result) = messages.last(where: { $0.type != "log" })?.kind else {
             Issue.record("no result"); return
         }
-        #expect(result["steps"] as? Int == 8)
-        #expect(result["train_count"] as? Int == 128)
+        #expect(result.steps == 8)
+        #expect(result.trainCount == 128)
         for file in ["checkpoint.bin", "model.safetensors", "result.json", "metrics.jsonl"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/\(file)").path), "\(file)")
         }
@@ -51,24 +51,24 @@ import Testing
         #expect(lastStep >= 3 && lastStep < 240_000)
         let epochs = lastStep / 4 + 3
         let job = try writeJob(in: dir, epochs: epochs, everyEpochs: 1000)
-        guard case let .stopped(_, stoppedAt) = messages.last(where: { $0.kind != "log" }) else {
+        guard case let .stopped(position) = messages.last(where: { $0.type != "log" })?.kind else {
             Issue.record("no stopped message"); return
         }
-        #expect(stoppedAt == lastStep)
-        #expect(!messages.contains { $0.kind == "result" })
+        #expect(position.step == lastStep)
+        #expect(!messages.contains { $0.type == "result" })
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("checkpoint.bin").path))
 
         let second = try WorkerRun(job: job, dir: out, resume: true)
         let (resumedMessages, resumedExit) = await second.finish()
         #expect(resumedExit == .exited(0))
-        guard case let .started(_, total, _, resumed) = resumedMessages.first(where: { $0.kind != "log" }) else {
+        guard case let .started(start) = resumedMessages.first(where: { $0.type != "log" })?.kind else {
             Issue.record("no started"); return
         }
-        #expect(resumed && total == epochs * 4)
+        #expect(start.resumed && start.totalSteps == epochs * 4)
         let steps = resumedMessages.compactMap(\.stepNumber)
         #expect(steps.first == lastStep + 1)
         #expect(steps.last == epochs * 4)
-        #expect(resumedMessages.last(where: { $0.kind != "log" })?.kind == "result")
+        #expect(resumedMessages.last(where: { $0.type != "log" })?.type == "result")
     }
 
     @Test func reportsAnInvalidJob() async throws {
@@ -79,13 +79,13 @@ import Testing
         let (messages, exit) = await run.finish()
 
         #expect(exit == .exited(WorkerExit.failureCode))
-        guard case let .error(code, message) = messages.last(where: { $0.kind != "log" }) else {
+        guard case let .error(failure) = messages.last(where: { $0.type != "log" })?.kind else {
             Issue.record("no error message in \(messages)"); return
         }
-        #expect(code == "invalid_job")
-        #expect(message.contains("dataset") && message.contains("epochs"))
+        #expect(failure.code == .invalidJob)
+        #expect(failure.message.contains("dataset") && failure.message.contains("epochs"))
         // The worker's stderr arrives as log lines.
-        #expect(messages.contains { if case let .log(line) = $0 { line.contains("invalid_job") } else { false } })
+        #expect(messages.contains { if case let .log(line) = $0.kind { line.contains("invalid_job") } else { false } })
     }
 
     @Test func reportsACheckpointOfAnotherModel() async throws {
@@ -96,8 +96,8 @@ import Testing
         let other = try writeJob(in: dir, hidden: 16, file: "other.json")
         let (messages, exit) = try await WorkerRun(job: other, dir: out, resume: true).finish()
         #expect(exit == .exited(1))
-        guard case let .error(code, _) = messages.last(where: { $0.kind != "log" }) else { Issue.record("no error"); return }
-        #expect(code == "checkpoint_mismatch")
+        guard case let .error(failure) = messages.last(where: { $0.type != "log" })?.kind else { Issue.record("no error"); return }
+        #expect(failure.code == .checkpointMismatch)
     }
 
     @Test func resolvesDatasetPathsInTheDataDirectory() async throws {
@@ -120,16 +120,16 @@ import Testing
         let (missing, missingExit) = try await WorkerRun(job: job, dir: dir.appendingPathComponent("a"),
                                                          dataDirectory: dir).finish()
         #expect(missingExit == .exited(1))
-        guard case let .error(code, message) = missing.last(where: { $0.kind != "log" }) else {
+        guard case let .error(failure) = missing.last(where: { $0.type != "log" })?.kind else {
             Issue.record("no error"); return
         }
-        #expect(code == "dataset_error")
-        #expect(message.contains("rows.csv"))
+        #expect(failure.code == .datasetError)
+        #expect(failure.message.contains("rows.csv"))
 
         let (messages, exit) = try await WorkerRun(job: job, dir: dir.appendingPathComponent("b"),
                                                    dataDirectory: data).finish()
         #expect(exit == .exited(0))
-        #expect(messages.last(where: { $0.kind != "log" })?.kind == "result")
+        #expect(messages.last(where: { $0.type != "log" })?.type == "result")
     }
 
     @Test func reportsAKilledWorker() async throws {
@@ -198,7 +198,7 @@ private func writeJob(in dir: URL, epochs: Int = 2, everyEpochs: Int = 1, hidden
 /// One supervised worker, its messages and exit collected in order.
 private final class WorkerRun: Sendable {
     enum Event: Sendable {
-        case message(WorkerMessage)
+        case message(TrainingEvent)
         case exit(WorkerExit)
     }
 
@@ -227,14 +227,14 @@ private final class WorkerRun: Sendable {
     /// Messages until the exit, which must come last (stderr's log lines interleave with
     /// stdout's messages in any order); stops or kills the worker after the
     /// given step. A watchdog kills a worker that runs past 60 s.
-    func finish(stopAfterStep: Int? = nil, killAfterStep: Int? = nil) async -> ([WorkerMessage], WorkerExit?) {
+    func finish(stopAfterStep: Int? = nil, killAfterStep: Int? = nil) async -> ([TrainingEvent], WorkerExit?) {
         let process = self.process
         let watchdog = Task {
             try await Task.sleep(for: .seconds(60))
             process.kill()
         }
         defer { watchdog.cancel() }
-        var messages: [WorkerMessage] = []
+        var messages: [TrainingEvent] = []
         var exit: WorkerExit?
         for await event in events {
             switch event {
@@ -260,22 +260,12 @@ private final class ExitCounter: @unchecked Sendable {
     var value: Int { lock.withLock { count } }
 }
 
-private extension WorkerMessage {
-    var kind: String {
-        switch self {
-        case .started: "started"
-        case .step: "step"
-        case .evaluation: "eval"
-        case .checkpoint: "checkpoint"
-        case .log: "log"
-        case .result: "result"
-        case .stopped: "stopped"
-        case .error: "error"
-        }
-    }
+private extension TrainingEvent {
+    /// The line's `type`.
+    var type: String { lineType.rawValue }
 
     var stepNumber: Int? {
-        if case let .step(_, _, step, _, _, _, _, _) = self { step } else { nil }
+        if case let .step(s) = kind { s.globalStep } else { nil }
     }
 }
 
