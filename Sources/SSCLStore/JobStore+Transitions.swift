@@ -70,14 +70,12 @@ extension JobStore {
         }
     }
 
-    /// Marks a running job as asked to stop; the job ends when its worker has stopped.
-    /// (A queued job is cancelled at once with `finish(status: .cancelled)`.)
-    public func setCancelRequested(id: String) throws {
-        try pool.write { db in
-            let job = try JobRecord.require(db, id: id)
-            guard job.status == .running else {
-                throw StoreError.illegalTransition(jobID: id, from: job.status, to: "request cancel")
-            }
+    /// Marks a running job as asked to stop, with a `status` event (a live page shows the
+    /// cancel at once; the job ends when its worker has stopped). A queued job is cancelled at
+    /// once with `finish(status: .cancelled)`.
+    @discardableResult
+    public func setCancelRequested(id: String) throws -> JobRecord {
+        try transition(id: id, to: .running, action: "request cancel", allowedFrom: [.running]) { db, _, _ in
             try db.execute(sql: "UPDATE job SET cancel_requested = 1 WHERE id = ?", arguments: [id])
         }
     }

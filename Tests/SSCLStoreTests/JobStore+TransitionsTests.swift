@@ -135,7 +135,10 @@ import Testing
             try store.setCancelRequested(id: job.id)
         }
         _ = try store.markStarted(id: job.id)
-        try store.setCancelRequested(id: job.id)
+        let requested = try store.setCancelRequested(id: job.id)
+        #expect(requested.status == .running && requested.cancelRequested)
+        let event = try #require(try store.events(jobID: job.id, limit: 10).last)
+        #expect(event.type == "status" && event.dataJSON.contains(#""cancel_requested":true"#), "a live page learns of the request")
         let cancelled = try store.finish(id: job.id, status: .cancelled)
         #expect(!cancelled.cancelRequested)
     }

@@ -21,8 +21,7 @@ extension JobScheduler {
                 return try store.finish(id: id, status: .cancelled)
             case .running:
                 if let live = running[id] { requestStop(live, .cancel) }
-                if !job.cancelRequested { try store.setCancelRequested(id: id) }
-                return try store.job(id: id) ?? job
+                return job.cancelRequested ? job : try store.setCancelRequested(id: id)
             default:
                 throw ControlError.illegalTransition(status: job.status, action: "cancel")
             }
