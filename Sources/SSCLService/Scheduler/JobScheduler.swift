@@ -88,7 +88,8 @@ public final class JobScheduler: @unchecked Sendable {
     /// Training images/s of each running job, for `/metrics`.
     private let throughputLock = NSLock()
     private var throughput: [String: Double] = [:]
-    private var flushTimer: DispatchSourceTimer?
+    /// Every 0.25 s: time limits and grace periods, then buffered worker output.
+    private var tickTimer: DispatchSourceTimer?
 
     public init(configuration: Configuration, store: JobStore, logger: Logger) {
         self.configuration = configuration
@@ -112,7 +113,7 @@ public final class JobScheduler: @unchecked Sendable {
             self?.flushAll(force: false)
         }
         timer.resume()
-        flushTimer = timer
+        tickTimer = timer
         poke()
     }
 
