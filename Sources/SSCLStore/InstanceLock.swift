@@ -47,14 +47,31 @@ public final class InstanceLock: Sendable {
             close(fd)
             throw HeldError(path: path, guarding: guarding, holderPID: holder)
         }
-        let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         self.path = path
         self.fd = fd
+        recordHolder(getpid())
     }
 
     deinit { close(fd) }
+
+    /// The locked descriptor (close-on-exec), for a child process that must keep the lock
+    /// after this one ends: a child given a duplicate holds the same lock.
+    public var fileDescriptor: Int32 { fd }
+
+    /// Writes `pid` as the holder, for a lock handed to a child process.
+    public func recordHolder(_ pid: Int32) {
+        let text = Array("\(pid)\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// The pid written into the lock file at `path`, if any.
+    public static func holder(at path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return readPID(fd)
+    }
 
     private static func readPID(_ fd: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 32)

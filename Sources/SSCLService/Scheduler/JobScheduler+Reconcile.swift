@@ -27,26 +27,34 @@ extension JobScheduler {
                 continue
             }
             guard status == .queued || status == .running else { continue }
-            let resultFile = folder.appendingPathComponent("result.json")
-            guard fm.fileExists(atPath: resultFile.path) else { continue }
-            do {
-                let result = try JSONDecoder().decode(TrainingResult.self, from: Data(contentsOf: resultFile))
-                _ = try store.finishFromResultFile(id: id, resultJSON: result.json())
-                _ = try store.appendLog(jobID: id, lines: [
-                    "at start the database had this job \(status.rawValue), but its folder holds result.json: " +
-                    "marked succeeded with that result instead of running it again",
-                ])
-                finished.append(id)
-                logger.notice("job marked succeeded from its result.json instead of running it again",
-                              metadata: ["job": "\(id)", "database_status": "\(status.rawValue)"])
-            } catch {
-                logger.error("unreadable result.json in a job folder; the job runs as the database says",
-                             metadata: ["job": "\(id)", "error": "\(error)"])
-            }
+            if finishFromResultFile(id, was: status) { finished.append(id) }
         }
         logger.log(level: finished.isEmpty && orphans.isEmpty ? .info : .notice,
                    "reconciled the job folders with the database", metadata: [
             "folders": "\(folders.count)", "succeeded_from_result_file": "\(finished.count)", "orphans": "\(orphans.count)",
         ])
+    }
+
+    /// A queued or running job whose folder holds `result.json` had finished: marks it
+    /// succeeded with that result (logged, and said in the job's log). False when there is
+    /// no result file, or it cannot be read (then the job runs as the database says).
+    func finishFromResultFile(_ id: String, was status: JobStatus) -> Bool {
+        let resultFile = directory(of: id).appendingPathComponent("result.json")
+        guard FileManager.default.fileExists(atPath: resultFile.path) else { return false }
+        do {
+            let result = try JSONDecoder().decode(TrainingResult.self, from: Data(contentsOf: resultFile))
+            _ = try store.finishFromResultFile(id: id, resultJSON: result.json())
+            _ = try store.appendLog(jobID: id, lines: [
+                "the database had this job \(status.rawValue), but its folder holds result.json: " +
+                "marked succeeded with that result instead of running it again",
+            ])
+            logger.notice("job marked succeeded from its result.json instead of running it again",
+                          metadata: ["job": "\(id)", "database_status": "\(status.rawValue)"])
+            return true
+        } catch {
+            logger.error("unreadable result.json in a job folder; the job runs as the database says",
+                         metadata: ["job": "\(id)", "error": "\(error)"])
+            return false
+        }
     }
 }

@@ -23,7 +23,11 @@ public final class WorkerProcess: Sendable {
     /// `.log`; stderr lines arrive as `.log` too. Callbacks run on the reader thread, in
     /// order; `onExit` comes exactly once, after every line was delivered.
     /// - Throws: `WorkerSpawnError` when the process cannot be started (then no callback runs).
-    public init(executable: URL, jobFile: URL, directory: URL, resume: Bool, dataDirectory: URL?, logger: Logger,
+    ///
+    /// `sharedLock`, a descriptor holding a `flock`, is handed to the child (as its fd 3): the
+    /// lock then lasts as long as the worker does, even past a kill -9 of this server.
+    public init(executable: URL, jobFile: URL, directory: URL, resume: Bool, dataDirectory: URL?,
+                sharedLock: Int32? = nil, logger: Logger,
                 onMessage: @escaping @Sendable (TrainingEvent) -> Void,
                 onExit: @escaping @Sendable (WorkerExit) -> Void) throws {
         var arguments = [executable.path, "worker", "--job", jobFile.path, "--dir", directory.path]
@@ -34,7 +38,7 @@ public final class WorkerProcess: Sendable {
         let thread = Thread {
             let spawned: Spawned
             do throws(WorkerSpawnError) {
-                spawned = try Self.spawn(arguments: command)
+                spawned = try Self.spawn(arguments: command, sharedDescriptor: sharedLock)
             } catch {
                 life.launched(.failure(error))
                 return
