@@ -13,3 +13,6 @@ swift build --build-tests
 # Serial: several suites start real processes and servers, and Foundation's Process and
 # SQLite share one test process; run alone, no suite can disturb another's descriptors.
 swift test --no-parallel
+# The API against its own /openapi.json: schemathesis, every check, on a real `sscl serve`
+# (a few minutes; skipped if PyPI is unreachable).
+bash scripts/schemathesis.sh

@@ -52,7 +52,7 @@ struct WorkerCommand: ParsableCommand {
         let run = TrainingRun(
             spec: spec, directory: URL(fileURLWithPath: dir, isDirectory: true),
             dataDirectory: URL(fileURLWithPath: dataDir ?? FileManager.default.currentDirectoryPath, isDirectory: true),
-            resume: resume, logger: logger)
+            confined: dataDir != nil, resume: resume, logger: logger)
         do {
             switch try run.run(stop: stop, report: { _, line in output.send(line: line) }) {
             case .stopped: throw ExitCode(3)

@@ -108,7 +108,7 @@ enum ARFFReader {
         if lower.hasPrefix("relational") {
             throw DatasetError(file: file, row: line, column: name, "relational attributes are not supported")
         }
-        throw DatasetError(file: file, row: line, column: name, "unknown attribute type '\(type.prefix(40))'")
+        throw DatasetError(file: file, row: line, column: name, "unknown attribute type (expected numeric, real, integer, {values}, string or date)")
     }
 
     /// `{index value, ...}`: unnamed entries are 0 (or the first nominal value, as Weka does).
@@ -124,7 +124,7 @@ enum ARFFReader {
         for entry in try split(inner, file: file, line: number) {
             let parts = entry.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
             guard parts.count == 2, let index = Int(parts[0]), attributes.indices.contains(index) else {
-                throw DatasetError(file: file, row: number, "sparse entry '\(entry.prefix(40))' is not 'index value'")
+                throw DatasetError(file: file, row: number, "a sparse entry is not 'index value'")  // no row content in errors
             }
             let value = unquote(parts[1].trimmingCharacters(in: .whitespaces))
             values[index] = value == "?" ? nil : value

@@ -14,12 +14,9 @@ enum CSVReader {
         var headerLine: Int
     }
 
-    static func read(_ url: URL) throws -> Table {
-        let file = url.path
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw DatasetError(file: file, "file not found or unreadable")
-        }
-        return try parse([UInt8](data), file: file)
+    /// With `dataDirectory`, the opened file must lie inside it (see `DatasetFile`).
+    static func read(_ url: URL, within dataDirectory: DataDirectory? = nil) throws -> Table {
+        try parse(try DatasetFile.read(url, within: dataDirectory), file: url.path)
     }
 
     static func parse(_ bytes: [UInt8], file: String) throws -> Table {

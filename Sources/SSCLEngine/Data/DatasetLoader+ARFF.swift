@@ -7,8 +7,8 @@ import Foundation
 /// counted. Rows whose class is missing cannot be used and are an error naming the row.
 extension DatasetLoader {
     static func loadARFF(train trainURL: URL, test testURL: URL?, labelColumn: String?,
-                         testFraction: Float, seed: UInt64) throws -> Dataset {
-        let table = try ARFFReader.parse([UInt8](try readDatasetFile(trainURL)), file: trainURL.path)
+                         testFraction: Float, seed: UInt64, within dataDirectory: DataDirectory? = nil) throws -> Dataset {
+        let table = try ARFFReader.parse([UInt8](try readDatasetFile(trainURL, within: dataDirectory)), file: trainURL.path)
         let classIndex: Int
         if let labelColumn {
             guard let i = table.attributes.firstIndex(where: { $0.name == labelColumn }) else {
@@ -56,7 +56,7 @@ extension DatasetLoader {
                 }
                 guard let index = classNames.firstIndex(of: label) else {
                     throw DatasetError(file: file, row: table.lines[r], column: table.attributes[classIndex].name,
-                                       "'\(label.prefix(40))' is not one of the class values")
+                                       "not one of the class values")
                 }
                 features += try encoder.codes(kept.map { row[$0] }, file: file, row: table.lines[r])
                 labels.append(index)
@@ -69,7 +69,7 @@ extension DatasetLoader {
         var train: DataSplit
         var test: DataSplit
         if let testURL {
-            let testTable = try ARFFReader.parse([UInt8](try readDatasetFile(testURL)), file: testURL.path)
+            let testTable = try ARFFReader.parse([UInt8](try readDatasetFile(testURL, within: dataDirectory)), file: testURL.path)
             guard testTable.attributes == table.attributes else {
                 throw DatasetError(file: testURL.path, "its attributes differ from the train file \(trainURL.lastPathComponent)'s")
             }

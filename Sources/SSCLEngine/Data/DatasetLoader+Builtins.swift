@@ -63,7 +63,7 @@ extension DatasetLoader {
         let scale = spec.scale ?? (isDigits ? 1.0 / 16 : 1.0 / 255)
         return try loadIDX(folder: folder, name: name, scale: scale,
                            classNames: isDigits ? digitClassNames : fashionClassNames,
-                           testFraction: spec.testFraction, seed: seed)
+                           testFraction: spec.testFraction, seed: seed, within: nil)
     }
 
     /// The built-ins with their shapes and default-split counts, and whether the files exist here.

@@ -1,11 +1,9 @@
 import Foundation
 
 extension DatasetLoader {
-    /// A dataset file's bytes, or an error naming it.
-    static func readDatasetFile(_ url: URL) throws -> Data {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DatasetError(file: url.path, "file not found or unreadable")
-        }
-        return data
+    /// A dataset file's bytes, or an error naming it; with `dataDirectory`, the opened file
+    /// must lie inside it (see `DatasetFile`, which CSV and IDX files go through as well).
+    static func readDatasetFile(_ url: URL, within dataDirectory: DataDirectory? = nil) throws -> Data {
+        Data(try DatasetFile.read(url, within: dataDirectory))
     }
 }

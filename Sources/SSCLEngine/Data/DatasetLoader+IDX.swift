@@ -4,15 +4,18 @@ import Foundation
 /// optionally the `t10k-*` pair as the official test split. Images are one channel.
 extension DatasetLoader {
     static func loadIDX(folder: URL, name: String, scale: Float, classNames: [String]?,
-                        testFraction: Float, seed: UInt64) throws -> Dataset {
+                        testFraction: Float, seed: UInt64, within dataDirectory: DataDirectory?) throws -> Dataset {
+        // The folder first, so one that leads outside is named as such (its files are checked
+        // again as they are opened).
+        try dataDirectory?.requireInside(realPath: DataDirectory.resolvedPath(folder.path), shownAs: folder.path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DatasetError(file: folder.path, "IDX folder not found")
         }
-        guard let train = try readPair(prefix: "train", in: folder, required: true) else {
+        guard let train = try readPair(prefix: "train", in: folder, required: true, within: dataDirectory) else {
             throw DatasetError(file: folder.path, "no train files")  // unreachable: required
         }
-        let test = try readPair(prefix: "t10k", in: folder, required: false)
+        let test = try readPair(prefix: "t10k", in: folder, required: false, within: dataDirectory)
         if let test, (test.height, test.width) != (train.height, train.width) {
             throw DatasetError(file: test.imagesFile, "images are \(test.height)x\(test.width) but the train images "
                                + "are \(train.height)x\(train.width)")
@@ -64,7 +67,8 @@ extension DatasetLoader {
 
     /// Reads `<prefix>-images-idx3-ubyte` and `<prefix>-labels-idx1-ubyte` (plain or `.gz`).
     /// nil when neither exists and the pair is optional; one without the other is an error.
-    private static func readPair(prefix: String, in folder: URL, required: Bool) throws -> IDXPair? {
+    private static func readPair(prefix: String, in folder: URL, required: Bool,
+                                 within dataDirectory: DataDirectory?) throws -> IDXPair? {
         let imagesName = "\(prefix)-images-idx3-ubyte", labelsName = "\(prefix)-labels-idx1-ubyte"
         let imagesURL = IDXReader.locate(imagesName, in: folder)
         let labelsURL = IDXReader.locate(labelsName, in: folder)
@@ -76,8 +80,8 @@ extension DatasetLoader {
         case (_, nil):
             throw DatasetError(file: folder.path, "no \(labelsName) or \(labelsName).gz in the folder")
         case (let imagesURL?, let labelsURL?):
-            let images = try IDXReader.read(imagesURL, expectedDimensions: 3)
-            let labels = try IDXReader.read(labelsURL, expectedDimensions: 1)
+            let images = try IDXReader.read(imagesURL, expectedDimensions: 3, within: dataDirectory)
+            let labels = try IDXReader.read(labelsURL, expectedDimensions: 1, within: dataDirectory)
             let count = images.dimensions[0]
             guard labels.dimensions[0] == count else {
                 throw DatasetError(file: labelsURL.path, "has \(labels.dimensions[0]) labels but "

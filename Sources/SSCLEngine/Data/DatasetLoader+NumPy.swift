@@ -11,8 +11,9 @@ extension DatasetLoader {
     /// smaller; this stops a compressed bomb before it fills memory).
     static let maxNumPyEntryBytes: UInt64 = 4 << 30
 
-    static func loadNPZ(_ url: URL, scale: Float?, testFraction: Float, seed: UInt64) throws -> Dataset {
-        let arrays = try readNPZ(url)
+    static func loadNPZ(_ url: URL, scale: Float?, testFraction: Float, seed: UInt64,
+                        within dataDirectory: DataDirectory? = nil) throws -> Dataset {
+        let arrays = try readNPZ(url, within: dataDirectory)
         func pick(_ names: [String]) -> NumPyArray? { names.lazy.compactMap { arrays[$0] }.first }
         guard let x = pick(["x", "x_train", "X", "X_train"]), let y = pick(["y", "y_train", "Y", "Y_train"]) else {
             throw DatasetError(file: url.path, "an .npz dataset needs arrays 'x' and 'y'; it has: "
@@ -27,16 +28,17 @@ extension DatasetLoader {
                                     scale: scale, testFraction: testFraction, seed: seed)
     }
 
-    static func loadNPY(x xURL: URL, y yURL: URL, scale: Float?, testFraction: Float, seed: UInt64) throws -> Dataset {
-        let x = try NumPyArray.parse(try readDatasetFile(xURL), name: xURL.path)
-        let y = try NumPyArray.parse(try readDatasetFile(yURL), name: yURL.path)
+    static func loadNPY(x xURL: URL, y yURL: URL, scale: Float?, testFraction: Float, seed: UInt64,
+                        within dataDirectory: DataDirectory? = nil) throws -> Dataset {
+        let x = try NumPyArray.parse(try readDatasetFile(xURL, within: dataDirectory), name: xURL.path)
+        let y = try NumPyArray.parse(try readDatasetFile(yURL, within: dataDirectory), name: yURL.path)
         return try makeNumPyDataset(name: xURL.deletingPathExtension().lastPathComponent, file: xURL.path,
                                     x: x, y: y, testX: nil, testY: nil, scale: scale, testFraction: testFraction, seed: seed)
     }
 
     /// Every `NAME.npy` entry of an `.npz` archive, by NAME.
-    static func readNPZ(_ url: URL) throws -> [String: NumPyArray] {
-        let data = try readDatasetFile(url)
+    static func readNPZ(_ url: URL, within dataDirectory: DataDirectory? = nil) throws -> [String: NumPyArray] {
+        let data = try readDatasetFile(url, within: dataDirectory)
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)

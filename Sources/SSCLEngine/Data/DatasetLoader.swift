@@ -13,35 +13,39 @@ public enum DatasetLoader {
 
     /// Resolves `spec` and loads it. `seed` fixes the hold-out split and the `trainLimit`
     /// subset; `baseDirectory` resolves relative paths (default: the working directory).
-    public static func load(_ spec: DatasetSpec, seed: UInt64, baseDirectory: URL? = nil) throws -> Dataset {
+    /// With `dataDirectory` (the service's worker), relative paths resolve inside it instead
+    /// and every file must lie inside it or a built-in folder when it is opened.
+    public static func load(_ spec: DatasetSpec, seed: UInt64, baseDirectory: URL? = nil,
+                            within dataDirectory: DataDirectory? = nil) throws -> Dataset {
         if let limit = spec.trainLimit, limit < 1 {
             throw DatasetError("trainLimit must be at least 1 (got \(limit))")
         }
         if let scale = spec.scale, !(scale.isFinite && scale > 0) {
             throw DatasetError("scale must be a positive number (got \(scale))")
         }
+        func resolve(_ path: String) -> URL {
+            dataDirectory?.resolve(path) ?? Self.resolve(path, against: baseDirectory)
+        }
         var dataset: Dataset
         switch spec.source {
         case .builtin(let name):
             dataset = try loadBuiltin(name, spec: spec, seed: seed)
         case .idx(let path):
-            let folder = resolve(path, against: baseDirectory)
+            let folder = resolve(path)
             dataset = try loadIDX(folder: folder, name: folder.lastPathComponent, scale: spec.scale ?? 1.0 / 255,
-                                  classNames: nil, testFraction: spec.testFraction, seed: seed)
+                                  classNames: nil, testFraction: spec.testFraction, seed: seed, within: dataDirectory)
         case .csv(let train, let test, let labelColumn):
-            dataset = try loadCSV(train: resolve(train, against: baseDirectory),
-                                  test: test.map { resolve($0, against: baseDirectory) },
-                                  labelColumn: labelColumn, testFraction: spec.testFraction, seed: seed)
+            dataset = try loadCSV(train: resolve(train), test: test.map(resolve), labelColumn: labelColumn,
+                                  testFraction: spec.testFraction, seed: seed, within: dataDirectory)
         case .npz(let path, let kind):
-            dataset = try loadNPZ(resolve(path, against: baseDirectory), scale: spec.scale,
-                                  testFraction: spec.testFraction, seed: seed).asKind(kind)
+            dataset = try loadNPZ(resolve(path), scale: spec.scale, testFraction: spec.testFraction, seed: seed,
+                                  within: dataDirectory).asKind(kind)
         case .npy(let x, let y, let kind):
-            dataset = try loadNPY(x: resolve(x, against: baseDirectory), y: resolve(y, against: baseDirectory),
-                                  scale: spec.scale, testFraction: spec.testFraction, seed: seed).asKind(kind)
+            dataset = try loadNPY(x: resolve(x), y: resolve(y), scale: spec.scale, testFraction: spec.testFraction,
+                                  seed: seed, within: dataDirectory).asKind(kind)
         case .arff(let train, let test, let labelColumn):
-            dataset = try loadARFF(train: resolve(train, against: baseDirectory),
-                                   test: test.map { resolve($0, against: baseDirectory) },
-                                   labelColumn: labelColumn, testFraction: spec.testFraction, seed: seed)
+            dataset = try loadARFF(train: resolve(train), test: test.map(resolve), labelColumn: labelColumn,
+                                   testFraction: spec.testFraction, seed: seed, within: dataDirectory)
         }
         if let limit = spec.trainLimit {
             dataset.train = dataset.train.randomSubset(limit: limit, seed: seed)
@@ -54,7 +58,8 @@ public enum DatasetLoader {
         return dataset
     }
 
-    /// An absolute path as is; a relative one against `baseDirectory` or the working directory.
+    /// An absolute path as is; a relative one against `baseDirectory` or the working directory
+    /// (`sscl train`: `~` is expanded).
     static func resolve(_ path: String, against baseDirectory: URL?) -> URL {
         let expanded = (path as NSString).expandingTildeInPath
         if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }

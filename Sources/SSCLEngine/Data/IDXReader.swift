@@ -23,13 +23,11 @@ enum IDXReader {
         return nil
     }
 
-    /// Reads and validates one file, inflating it when it is gzip.
-    static func read(_ url: URL, expectedDimensions: Int? = nil) throws -> Array {
+    /// Reads and validates one file, inflating it when it is gzip; with `dataDirectory`, the
+    /// opened file must lie inside it (see `DatasetFile`).
+    static func read(_ url: URL, expectedDimensions: Int? = nil, within dataDirectory: DataDirectory? = nil) throws -> Array {
         let file = url.path
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw DatasetError(file: file, "file not found or unreadable")
-        }
-        var bytes = [UInt8](data)
+        var bytes = try DatasetFile.read(url, within: dataDirectory)
         if url.pathExtension == "gz" || Gzip.isGzip(bytes) {
             bytes = try Gzip.inflate(bytes, file: file)
         }
@@ -42,8 +40,7 @@ enum IDXReader {
             throw DatasetError(file: file, "too short for an IDX header (\(bytes.count) bytes)")
         }
         guard bytes[0] == 0, bytes[1] == 0 else {
-            throw DatasetError(file: file, String(format: "not an IDX file (magic starts %02x %02x, expected 00 00)",
-                                                  bytes[0], bytes[1]))
+            throw DatasetError(file: file, "not an IDX file (it does not start with 00 00)")
         }
         guard bytes[2] == 0x08 else {
             throw DatasetError(file: file, String(format: "IDX data type 0x%02X is not supported (only 0x08, unsigned byte)",

@@ -134,12 +134,12 @@ public struct NumPyArray: Sendable, Equatable {
                         return rest.dropFirst().drop { $0 == " " }
                     }
                 }
-                throw DatasetError(file: file, "the .npy header has no '\(key)': \(text.prefix(120))")
+                throw DatasetError(file: file, "the .npy header has no '\(key)'")
             }
             let descrText = try value(of: "descr")
             guard let quote = descrText.first, quote == "'" || quote == "\"",
                   let end = descrText.dropFirst().firstIndex(of: quote)
-            else { throw DatasetError(file: file, "unsupported dtype (a structured array?): \(descrText.prefix(60))") }
+            else { throw DatasetError(file: file, "unsupported dtype (a structured array?)") }
             let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
             let fortran = try value(of: "fortran_order")
             let fortranOrder: Bool
@@ -154,7 +154,7 @@ public struct NumPyArray: Sendable, Equatable {
             for part in shapeText[shapeText.index(after: shapeText.startIndex)..<close].split(separator: ",") {
                 let t = part.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "L", with: "")
                 if t.isEmpty { continue }
-                guard let n = Int(t) else { throw DatasetError(file: file, "the .npy shape has '\(t)', not an integer") }
+                guard let n = Int(t) else { throw DatasetError(file: file, "the .npy shape has an entry that is not an integer") }
                 shape.append(n)
             }
             return Header(descr: descr, fortranOrder: fortranOrder, shape: shape)

@@ -33,21 +33,25 @@ struct TabularEncoder {
     }
 
     /// One row's cells as numbers (NaN where missing); errors name the column.
-    func codes(_ cells: [String?], file: String, row: Int) throws -> [Float] {
+    /// `unseenCategoriesAreMissing`: a test split's category the train split never had is
+    /// imputed like a missing cell instead of being an error.
+    func codes(_ cells: [String?], file: String, row: Int, unseenCategoriesAreMissing: Bool = false) throws -> [Float] {
         var out: [Float] = []
         out.reserveCapacity(columns.count)
         for (column, cell) in zip(columns, cells) {
             guard let cell else { out.append(.nan); continue }
             switch column.kind {
             case .numeric:
+                // Errors never quote the cell: the service shows them to whoever submitted the job.
                 guard let v = Float(cell.trimmingCharacters(in: .whitespaces)), v.isFinite else {
-                    throw DatasetError(file: file, row: row, column: column.name, "'\(cell.prefix(40))' is not a finite number")
+                    throw DatasetError(file: file, row: row, column: column.name, "not a finite number")
                 }
                 out.append(v)
             case .nominal(let categories):
                 guard let i = categories.firstIndex(of: cell) else {
+                    if unseenCategoriesAreMissing { out.append(.nan); continue }
                     throw DatasetError(file: file, row: row, column: column.name,
-                                       "'\(cell.prefix(40))' is not one of the column's \(categories.count) categories")
+                                       "not one of the column's \(categories.count) categories")
                 }
                 out.append(Float(i))
             }

@@ -93,6 +93,9 @@ enum CheckpointFile {
         return bytes
     }
 
+    /// Every length read from the file is compared with the file's size before it takes part
+    /// in any arithmetic, and products are checked: a corrupt length (2^63, a shape whose
+    /// product overflows) is a `FileFormatError`, never a trap.
     static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
         func fail(_ problem: FileFormatError.Problem) -> FileFormatError {
             FileFormatError(path: path, problem: problem)
@@ -108,21 +111,26 @@ enum CheckpointFile {
         }
         let declared = bytes.littleEndianUInt64(at: 12)
         guard declared <= UInt64(bytes.count - prefixBytes) else {
-            throw fail(.truncated(expectedBytes: prefixBytes + Int(clamping: declared) + 4, actualBytes: bytes.count))
+            throw fail(.truncated(expectedBytes: saturatingSum(prefixBytes, Int(clamping: declared), 4),
+                                  actualBytes: bytes.count))
         }
-        let headerLength = Int(declared)
-        let dataStart = prefixBytes + headerLength
+        let headerLength = Int(declared)  // <= bytes.count - prefixBytes
+        let dataStart = prefixBytes + headerLength  // <= bytes.count
         let parsed = try? parseHeader(bytes, headerLength: headerLength)
-        let dataLength = parsed?.tensors.last?.dataOffsets[1] ?? 0
+        // What the header says the whole file takes, when it says anything sensible.
+        let expectedSize = parsed.flatMap(\.tensors.last).flatMap { entry in
+            entry.dataOffsets.count == 2 && entry.dataOffsets[1] >= 0
+                ? saturatingSum(dataStart, entry.dataOffsets[1], 4) : nil
+        } ?? dataStart + 4
 
-        guard bytes.count >= prefixBytes + headerLength + 4 else {
-            throw fail(.truncated(expectedBytes: dataStart + dataLength + 4, actualBytes: bytes.count))
+        guard bytes.count >= dataStart + 4 else {
+            throw fail(.truncated(expectedBytes: expectedSize, actualBytes: bytes.count))
         }
         let stored = bytes.littleEndianUInt32(at: bytes.count - 4)
         let computed = crc32(of: bytes, count: bytes.count - 4)
         guard stored == computed else {
-            if parsed != nil, bytes.count < dataStart + dataLength + 4 {
-                throw fail(.truncated(expectedBytes: dataStart + dataLength + 4, actualBytes: bytes.count))
+            if parsed != nil, bytes.count < expectedSize {
+                throw fail(.truncated(expectedBytes: expectedSize, actualBytes: bytes.count))
             }
             throw fail(.checksumMismatch(stored: stored, computed: computed))
         }
@@ -137,24 +145,31 @@ enum CheckpointFile {
                 throw fail(.malformed("header: \(error)"))
             }
         }
+        let dataLength = bytes.count - 4 - dataStart  // >= 0, checked above
         var tensors: [NamedTensor] = []
         tensors.reserveCapacity(header.tensors.count)
         var expected = 0
         for entry in header.tensors {
             guard entry.dtype == "F32" else { throw fail(.malformed("tensor \"\(entry.name)\" has dtype \(entry.dtype)")) }
-            guard entry.dataOffsets.count == 2, entry.dataOffsets[0] == expected,
-                  entry.shape.allSatisfy({ $0 >= 0 }),
-                  entry.dataOffsets[1] - entry.dataOffsets[0] == 4 * entry.shape.reduce(1, *)
+            guard entry.dataOffsets.count == 2, entry.dataOffsets[0] == expected, entry.dataOffsets[1] >= expected,
+                  let elements = elementCount(entry.shape), elements <= (Int.max / 4),
+                  entry.dataOffsets[1] - expected == 4 * elements
             else { throw fail(.malformed("tensor \"\(entry.name)\": inconsistent shape or offsets")) }
-            expected = entry.dataOffsets[1]
-            guard dataStart + expected <= bytes.count - 4 else {
+            guard entry.dataOffsets[1] <= dataLength else {
                 throw fail(.malformed("tensor \"\(entry.name)\" extends past the data"))
             }
+            expected = entry.dataOffsets[1]
             tensors.append(NamedTensor(name: entry.name, shape: entry.shape,
-                                       values: bytes.littleEndianFloats(at: dataStart + entry.dataOffsets[0], count: entry.shape.reduce(1, *))))
+                                       values: bytes.littleEndianFloats(at: dataStart + entry.dataOffsets[0], count: elements)))
         }
-        guard dataStart + expected == bytes.count - 4 else {
-            throw fail(.malformed("\(bytes.count - 4 - dataStart - expected) bytes after the last tensor"))
+        guard expected == dataLength else {
+            throw fail(.malformed("\(dataLength - expected) bytes after the last tensor"))
+        }
+        guard header.epoch >= 0, header.stepInEpoch >= 0, header.globalStep >= 0 else {
+            throw fail(.malformed("negative epoch or step"))
+        }
+        guard isPermutation(header.epochOrder) else {
+            throw fail(.malformed("epoch_order is not a permutation of 0..<\(header.epochOrder.count)"))
         }
 
         var rngStates: [String: [UInt64]] = [:]
@@ -172,6 +187,40 @@ enum CheckpointFile {
             jobJSON: header.job, epoch: header.epoch, stepInEpoch: header.stepInEpoch,
             globalStep: header.globalStep, epochOrder: header.epochOrder, rngStates: rngStates,
             tensors: tensors, scalars: scalars, strings: header.strings)
+    }
+
+    /// The product of `shape`; nil for a negative dimension or an overflow.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var product = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            guard !overflow else { return nil }
+            product = p
+        }
+        return product
+    }
+
+    /// `parts` added up, Int.max when that overflows (for "at least this many bytes" messages).
+    private static func saturatingSum(_ parts: Int...) -> Int {
+        var total = 0
+        for p in parts {
+            let (s, overflow) = total.addingReportingOverflow(p)
+            if overflow { return Int.max }
+            total = s
+        }
+        return total
+    }
+
+    /// Whether `order` holds each of 0..<count once (an empty order is one too): the trainer
+    /// indexes the train split with it.
+    private static func isPermutation(_ order: [Int]) -> Bool {
+        var seen = [Bool](repeating: false, count: order.count)
+        for i in order {
+            guard i >= 0, i < order.count, !seen[i] else { return false }
+            seen[i] = true
+        }
+        return true
     }
 
     private static func parseHeader(_ bytes: [UInt8], headerLength: Int) throws -> Header {

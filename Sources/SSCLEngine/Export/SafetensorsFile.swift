@@ -122,11 +122,9 @@ public enum SafetensorsFile {
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0] else {
                 throw malformed("tensor \"\(name)\" has a negative dimension or offset")
             }
-            let (elements, overflow) = shape.reduce((1, false)) { acc, d in
-                let (p, o) = acc.0.multipliedReportingOverflow(by: d)
-                return (p, acc.1 || o)
-            }
-            guard !overflow, offsets[1] - offsets[0] == 4 * elements else {
+            // Checked: a shape whose byte size overflows is malformed, not a trap.
+            guard let elements = CheckpointFile.elementCount(shape), elements <= Int.max / 4,
+                  offsets[1] - offsets[0] == 4 * elements else {
                 throw malformed("tensor \"\(name)\": shape \(shape) does not match \(offsets[1] - offsets[0]) bytes")
             }
             located.append((offsets[0], offsets[1], name, shape))
@@ -139,8 +137,10 @@ public enum SafetensorsFile {
             guard t.begin == expected else { throw malformed("tensor \"\(t.name)\" starts at \(t.begin), not \(expected): offsets are not contiguous") }
             expected = t.end
         }
-        guard bytes.count >= dataStart + expected else {
-            throw FileFormatError(path: path, problem: .truncated(expectedBytes: dataStart + expected, actualBytes: bytes.count))
+        // `expected` comes from the header: compared with what the file holds before any sum.
+        guard expected <= bytes.count - dataStart else {
+            let needed = expected > Int.max - dataStart ? Int.max : dataStart + expected
+            throw FileFormatError(path: path, problem: .truncated(expectedBytes: needed, actualBytes: bytes.count))
         }
         guard bytes.count == dataStart + expected else {
             throw malformed("\(bytes.count - dataStart - expected) bytes after the last tensor")

@@ -17,6 +17,7 @@ extension JobSpec {
             "schedule": schedule.jsonValue(),
             "augment": augment.jsonValue(isImage: dataset.isImage),
             "epochs": .number(epochs),
+            "min_steps": minSteps.map { JSONValue.number($0) } ?? .null,
             "batch_size": .number(batchSize),
             "seed": .number(seed),
             "threads": .number(threads),
@@ -119,7 +120,7 @@ extension AugmentSpec {
 extension EvalSpec {
     public func jsonValue() -> JSONValue {
         object([
-            "every_epochs": .number(everyEpochs), "knn_k": .number(knnK),
+            "every_epochs": everyEpochs.map { JSONValue.number($0) } ?? .null, "knn_k": .number(knnK),
             "knn_temperature": .number(knnTemperature), "linear_probe": .bool(linearProbe),
         ])
     }

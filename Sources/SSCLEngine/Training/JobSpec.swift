@@ -10,6 +10,13 @@ public struct JobSpec: Sendable, Equatable {
     public var schedule = ScheduleSpec()
     public var augment = AugmentSpec.image
     public var epochs: Int = 10
+    /// The step budget: with it, training runs max(epochs, ceil(min_steps / steps per epoch))
+    /// epochs, so a small dataset still gets enough optimiser steps. 2000 when the job does not
+    /// give `epochs`, nil (epochs as given) when it does (a spec built in code: nil). See
+    /// `fitted(trainCount:)`.
+    public var minSteps: Int? = nil
+    /// The step budget a parsed job gets when it does not give `epochs`.
+    public static let defaultMinSteps = 2000
     public var batchSize: Int = 256
     public var seed: UInt64 = 0
     public var threads: Int = 1
@@ -176,7 +183,8 @@ public struct AugmentSpec: Sendable, Equatable {
 }
 
 public struct EvalSpec: Sendable, Equatable {
-    public var everyEpochs: Int = 1
+    /// nil: about ten evaluations per run (see `JobSpec.fitted(trainCount:)`).
+    public var everyEpochs: Int? = nil
     public var knnK: Int = 200
     public var knnTemperature: Float = 0.1
     public var linearProbe: Bool = true

@@ -4,15 +4,25 @@
 struct JobSpecReader {
     /// Dotted path of this object ("" for the document itself).
     let path: String
+    /// The document's top-level key this object lies under (nil for the document itself):
+    /// `JobSpec.parse` orders issues by it without re-reading paths (a key may contain `.`).
+    let topKey: String?
     private let members: [JSONMember]
-    private(set) var issues: [ValidationIssue] = []
+    /// Every issue so far, each with the top-level key it belongs to ("" for the document).
+    private(set) var located: [(topKey: String, issue: ValidationIssue)] = []
     /// Keys already read or reported, so `finish` does not call them unknown.
     private var handled: Set<String> = []
+    /// Unknown keys after this many in one object get no "did you mean" (the search costs
+    /// time and they are past the list `JobSpecValidationError` keeps anyway).
+    static let maxSuggestions = JobSpecValidationError.maxListed
 
-    init(path: String, members: [JSONMember]) {
+    init(path: String, members: [JSONMember], topKey: String? = nil) {
         self.path = path
         self.members = members
+        self.topKey = topKey
     }
+
+    var issues: [ValidationIssue] { located.map(\.issue) }
 
     func fieldPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
@@ -21,18 +31,23 @@ struct JobSpecReader {
 
     mutating func report(_ key: String, _ reason: String) {
         handled.insert(key)
-        issues.append(ValidationIssue(path: fieldPath(key), reason: reason))
+        record(ValidationIssue(path: fieldPath(key), reason: reason), key: key)
     }
 
     /// An issue about this object as a whole (e.g. "dataset": "required").
     mutating func reportSelf(_ reason: String) {
-        issues.append(ValidationIssue(path: path, reason: reason))
+        record(ValidationIssue(path: path, reason: reason), key: "")
+    }
+
+    /// `key` is the member the issue is about ("" for the object itself).
+    private mutating func record(_ issue: ValidationIssue, key: String) {
+        located.append((topKey ?? key, issue))
     }
 
     /// False when an issue was reported at the key or inside it.
     func isValid(_ key: String) -> Bool {
         let p = fieldPath(key)
-        return !issues.contains { $0.path == p || $0.path.hasPrefix(p + ".") || $0.path.hasPrefix(p + "[") }
+        return !located.contains { $0.issue.path == p || $0.issue.path.hasPrefix(p + ".") || $0.issue.path.hasPrefix(p + "[") }
     }
 
     /// The raw value, marked as read.
@@ -51,21 +66,35 @@ struct JobSpecReader {
 
     // MARK: Scalars
 
+    /// A finite number within `bounds`. Subnormal values (below 2.2e-308 in magnitude, but not
+    /// 0) are refused: they lose precision as text and nothing meaningful is that small.
     mutating func double(_ key: String, _ bounds: NumberBounds) -> Double? {
         guard let v = value(key) else { return nil }
         guard case .number(let text) = v, let d = Double(text), d.isFinite else {
             report(key, "expected a number")
             return nil
         }
+        guard !d.isSubnormal else {
+            report(key, "too close to 0: must be 0 or at least \(Double.leastNormalMagnitude) in magnitude")
+            return nil
+        }
         guard bounds.contains(d) else { report(key, bounds.reason); return nil }
         return d
     }
 
-    /// Parsed from the JSON text directly (not through Double) so a printed Float reads back exactly.
+    /// Parsed from the JSON text directly (not through Double) so a printed Float reads back
+    /// exactly. The value checked is the Float the job will use, not the text: `5e-324` is
+    /// 0 as a Float and `0.99999999` is 1, so both the submitted and the resolved document
+    /// (which prints the Float) pass or fail the same rules.
     mutating func float(_ key: String, _ bounds: NumberBounds) -> Float? {
-        guard double(key, bounds) != nil, case .number(let text)? = members.first(where: { $0.key == key })?.value,
-              let f = Float(text) else { return nil }
-        guard f.isFinite else { report(key, "too large for a 32-bit float"); return nil }
+        guard double(key, bounds) != nil, case .number(let text)? = members.first(where: { $0.key == key })?.value
+        else { return nil }
+        guard let f = Float(text), f.isFinite else { report(key, "too large for a 32-bit float"); return nil }
+        guard f.isNormal || Double(text) == 0 else {
+            report(key, "too close to 0 for a 32-bit float: must be 0 or at least \(Float.leastNormalMagnitude) in magnitude")
+            return nil
+        }
+        guard bounds.contains(Double(f)) else { report(key, bounds.reason + " (as a 32-bit float it is \(f))"); return nil }
         return f
     }
 
@@ -98,13 +127,34 @@ struct JobSpecReader {
         return b
     }
 
-    /// A non-empty string of at most `maxLength` characters.
-    mutating func string(_ key: String, maxLength: Int = 4096) -> String? {
+    /// A non-empty string of at most `maxBytes` bytes of UTF-8 (what storage and logs pay
+    /// for, unlike characters: one emoji flag is 1 character and 8 bytes) without control
+    /// characters, which would break a log line or spoof what a page shows.
+    mutating func string(_ key: String, maxBytes: Int = 4096) -> String? {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { report(key, "expected a string"); return nil }
         guard !s.isEmpty else { report(key, "must not be empty"); return nil }
-        guard s.count <= maxLength else { report(key, "must be at most \(maxLength) characters"); return nil }
+        guard s.utf8.count <= maxBytes else {
+            report(key, "must be at most \(maxBytes) bytes of UTF-8 (it has \(s.utf8.count))")
+            return nil
+        }
+        for (index, character) in s.enumerated() {
+            guard let scalar = character.unicodeScalars.first(where: Self.isControl) else { continue }
+            let code = String(scalar.value, radix: 16, uppercase: true)
+            report(key, "must not contain control characters (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) "
+                   + "at character \(index + 1))")
+            return nil
+        }
         return s
+    }
+
+    /// C0 and C1 controls and DEL, line and paragraph separators, and the bidirectional
+    /// embeddings, overrides and isolates (which reorder the text shown after them).
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
     }
 
     /// One of a fixed set of names, e.g. an enum's raw values.
@@ -129,8 +179,8 @@ struct JobSpecReader {
             let itemPath = "\(fieldPath(key))[\(i)]"
             switch Self.integer(item) {
             case .value(let n) where range.contains(n): out.append(n)
-            case .notInteger: issues.append(ValidationIssue(path: itemPath, reason: "expected an integer"))
-            case .value, .outOfRange: issues.append(ValidationIssue(path: itemPath, reason: Self.rangeReason(range)))
+            case .notInteger: record(ValidationIssue(path: itemPath, reason: "expected an integer"), key: key)
+            case .value, .outOfRange: record(ValidationIssue(path: itemPath, reason: Self.rangeReason(range)), key: key)
             }
         }
         return out.count == items.count ? out : nil
@@ -143,10 +193,10 @@ struct JobSpecReader {
     mutating func object(_ key: String) -> JobSpecReader? {
         guard let v = value(key) else { return nil }
         guard case .object(let members) = v else { report(key, "expected an object"); return nil }
-        return JobSpecReader(path: fieldPath(key), members: members)
+        return JobSpecReader(path: fieldPath(key), members: members, topKey: topKey ?? key)
     }
 
-    mutating func absorb(_ child: JobSpecReader) { issues += child.issues }
+    mutating func absorb(_ child: JobSpecReader) { located += child.located }
 
     /// Reports each of `keys` that is present, e.g. `tau_plus` for an NT-Xent loss.
     mutating func reject(_ keys: [String], reason: String) {
@@ -155,9 +205,13 @@ struct JobSpecReader {
 
     /// Reports every key not read so far as unknown, suggesting the closest of `known`.
     mutating func finish(known: [String]) {
+        var suggested = 0
         for m in members where !handled.contains(m.key) {
             var reason = "unknown key"
-            if let guess = Self.closest(to: m.key, among: known) { reason += "; did you mean \"\(guess)\"?" }
+            if suggested < Self.maxSuggestions {
+                suggested += 1
+                if let guess = Self.closest(to: m.key, among: known) { reason += "; did you mean \"\(guess)\"?" }
+            }
             report(m.key, reason)
         }
     }
@@ -187,9 +241,14 @@ struct JobSpecReader {
     /// `tempreature` and `batchSize` get a hint.
     static func closest(to key: String, among known: [String]) -> String? {
         func squashed(_ s: String) -> String { s.lowercased().filter { $0 != "_" && $0 != "-" } }
-        if let same = known.first(where: { squashed($0) == squashed(key) }) { return same }
-        let limit = key.count >= 5 ? 2 : 1
-        let scored = known.map { ($0, editDistance(Array(key.lowercased()), Array($0))) }
+        let squashedKey = squashed(key), length = key.count  // once each: the key may be huge
+        if let same = known.first(where: { squashed($0) == squashedKey }) { return same }
+        let limit = length >= 5 ? 2 : 1
+        // Lengths further apart than the limit cannot be within it: no table for a huge key.
+        let near = known.filter { abs($0.count - length) <= limit }
+        guard !near.isEmpty else { return nil }
+        let typed = Array(key.lowercased())
+        let scored = near.map { ($0, editDistance(typed, Array($0))) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= limit else { return nil }
         return best.0
     }

@@ -54,6 +54,8 @@ public final class Trainer {
     let logger: Logger
     /// Canonical JSON of the resolved job, stored in checkpoints and the model export.
     public let jobJSON: String
+    /// What `JobSpec.fitted` changed for this dataset, for the log.
+    public let fittingNotes: [String]
 
     public var stepsPerEpoch: Int { dataset.train.count / spec.batchSize }
     public var totalSteps: Int { stepsPerEpoch * spec.epochs }
@@ -79,7 +81,11 @@ public final class Trainer {
         var rawKnn: Double
     }
 
-    public init(spec: JobSpec, dataset: Dataset, logger: Logger) throws {
+    /// `spec` is fitted to the dataset first (`JobSpec.fitted(trainCount:)`): `self.spec` is
+    /// what runs, and `fittingNotes` say what the budget rules changed.
+    public init(spec requested: JobSpec, dataset: Dataset, logger: Logger) throws {
+        let (spec, notes) = requested.fitted(trainCount: dataset.train.count)
+        fittingNotes = notes
         guard dataset.train.count >= spec.batchSize else {
             throw TrainingError.datasetTooSmall(trainCount: dataset.train.count, batchSize: spec.batchSize)
         }
@@ -108,6 +114,7 @@ public final class Trainer {
         func elapsed() -> Double { priorSeconds + Date().timeIntervalSince(started) }
 
         if baseline == nil {
+            for note in fittingNotes { onEvent(TrainingEvent(.log("fitted to the data: \(note)"))) }
             baseline = measureBaseline()
             onEvent(TrainingEvent(.log(String(format: "baseline: raw-input kNN %.4f, random-encoder kNN %.4f",
                                                   baseline!.rawKnn, baseline!.knn))))
@@ -146,7 +153,7 @@ public final class Trainer {
             }
             epoch += 1
             stepInEpoch = 0
-            if epoch % spec.eval.everyEpochs == 0 || epoch == spec.epochs {
+            if epoch % (spec.eval.everyEpochs ?? 1) == 0 || epoch == spec.epochs {
                 let report = evaluate()
                 lastEvaluation = report
                 onEvent(TrainingEvent(.evaluation(report)))

@@ -17,12 +17,16 @@ public struct TrainingRun: Sendable {
     public let dataDirectory: URL
     /// Continue from `checkpoint.bin` when it exists (and append to `metrics.jsonl`).
     public let resume: Bool
+    /// The service's worker: every dataset file must lie inside `dataDirectory` (or a built-in
+    /// folder) when it is opened, checked on the opened file (see `DatasetFile`).
+    public let confined: Bool
     let logger: Logger
 
-    public init(spec: JobSpec, directory: URL, dataDirectory: URL, resume: Bool, logger: Logger) {
+    public init(spec: JobSpec, directory: URL, dataDirectory: URL, confined: Bool = false, resume: Bool, logger: Logger) {
         self.spec = spec
         self.directory = directory
         self.dataDirectory = dataDirectory
+        self.confined = confined
         self.resume = resume
         self.logger = logger
     }
@@ -72,7 +76,8 @@ public struct TrainingRun: Sendable {
                          emit: @escaping @Sendable (TrainingEvent) -> Void) throws(TrainingFailure) -> TrainingOutcome {
         emit(TrainingEvent(.log("loading \(Self.describe(spec.dataset.source))")))
         let dataset = try Self.step(.datasetError) {
-            try DatasetLoader.load(spec.dataset, seed: spec.seed, baseDirectory: dataDirectory)
+            try DatasetLoader.load(spec.dataset, seed: spec.seed, baseDirectory: dataDirectory,
+                                   within: confined ? DataDirectory(dataDirectory) : nil)
         }
         let trainer = try Self.step(.internal) { try Trainer(spec: spec, dataset: dataset, logger: logger) }
         if resumed {

@@ -1,19 +1,26 @@
 /// The parts of a request target: origin form (`/p?q`), absolute form
-/// (`http://host/p?q`, reduced to its path) or `*`.
-struct RequestTarget: Sendable {
-    var rawPath: String
+/// (`http://host/p?q`: its authority, then its path) or `*`.
+public struct RequestTarget: Sendable {
+    /// The `host[:port]` of an absolute-form target (RFC 9112 §3.2.2: it replaces the Host
+    /// header, so host checks must use it); nil for the other forms. May hold a userinfo
+    /// (`user@host`), which the caller should refuse.
+    public var authority: String?
+    public var rawPath: String
     /// nil when the path holds a malformed `%` escape, invalid UTF-8 or a decoded control character.
-    var path: String?
-    var rawQuery: String
-    var query: [String: String]
+    public var path: String?
+    public var rawQuery: String
+    public var query: [String: String]
 
-    init(_ target: String) {
+    public init(_ target: String) {
         var rest = Substring(target)
+        authority = nil
         for scheme in ["http://", "https://"] where rest.lowercased().hasPrefix(scheme) {
             rest = rest.dropFirst(scheme.count)
             if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
+                authority = String(rest[..<slash])
                 rest = rest[slash...]
             } else {
+                authority = String(rest)
                 rest = "/"
             }
             if rest.hasPrefix("?") { rest = "/" + rest }

@@ -5,7 +5,7 @@ import SSCLStore
 
 /// Submitting, listing, reading, cancelling, retrying and deleting jobs.
 extension APIRouter {
-    func createJob(_ request: HTTPRequest) throws -> HTTPResponse {
+    func createJob(_ request: HTTPRequest, dryRun: Bool) throws -> HTTPResponse {
         try requireJSON(request)
         let spec: JobSpec
         do {
@@ -13,17 +13,17 @@ extension APIRouter {
         } catch let error as JobSpecSyntaxError {
             throw APIError(status: 400, code: "malformed_json", message: "the body is not valid JSON: \(error)")
         } catch let error as JobSpecValidationError {
-            throw Self.invalid(error.issues.map { ($0.path, $0.reason) })
+            throw APIError(status: 422, code: "invalid_job", message: error.summary, details: error.issues.map { ($0.path, $0.reason) })
         }
         let pathIssues = DatasetPathPolicy(dataDirectory: configuration.dataDirectory).issues(for: spec.dataset)
         if !pathIssues.isEmpty { throw Self.invalid(pathIssues) }
         let resolved = String(decoding: spec.jsonData(pretty: false), as: UTF8.self)
-        if request.query["dry_run"] == "true" || request.query["dry_run"] == "1" {
+        if dryRun {
             return .json(200, JSONBody.encode(["job": JSONBody.object(resolved)]))
         }
         let key = request.headers["Idempotency-Key"]
-        if let key, key.isEmpty || key.count > 200 {
-            throw APIError(status: 400, code: "bad_idempotency_key", message: "Idempotency-Key must be 1 to 200 characters")
+        if let key, key.range(of: Self.idempotencyKeyPattern, options: .regularExpression) == nil {
+            throw APIError(status: 400, code: "bad_idempotency_key", message: "Idempotency-Key must be 1 to 200 printable ASCII characters")
         }
         let outcome = try store.createJob(
             name: spec.name, priority: spec.priority, maxRestarts: spec.maxRestarts,
@@ -44,19 +44,13 @@ extension APIRouter {
         }
     }
 
-    func listJobs(_ request: HTTPRequest) throws -> HTTPResponse {
-        var issues: [(String, String)] = []
-        var status: JobStatus?
-        if let s = request.query["status"], !s.isEmpty {
-            status = JobStatus(rawValue: s)
-            if status == nil { issues.append(("status", "expected one of: \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")) }
-        }
-        var limit = 50
-        if let l = request.query["limit"] {
-            if let n = Int(l), (1...500).contains(n) { limit = n } else { issues.append(("limit", "expected an integer in 1...500")) }
-        }
-        if !issues.isEmpty { throw Self.invalid(issues, status: 400) }
-        let cursor = request.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+    /// 1 to 200 printable ASCII characters (a structured-field string's alphabet), no outer spaces.
+    static let idempotencyKeyPattern = "^[!-~]([ -~]{0,198}[!-~])?$"
+
+    func listJobs(_ query: QueryValues) throws -> HTTPResponse {
+        let status = query.string("status").flatMap(JobStatus.init(rawValue:))
+        let limit = query.int("limit") ?? 50
+        let cursor = query.string("cursor").flatMap { $0.isEmpty ? nil : $0 }
         let page: (jobs: [JobRecord], nextCursor: String?)
         do {
             page = try store.listJobs(status: status, limit: limit, cursor: cursor)
@@ -75,25 +69,19 @@ extension APIRouter {
     }
 
     func cancelJob(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
-        try requireJSONIfBody(request)
-        let job = try control { try scheduler.cancel(id: id) }
-        return .json(200, JSONBody.encode(JobRepresentation.object(job, store: store)))
+        _ = try bodyObject(request, example: "{}")
+        // No waiting on a handler thread for the worker to stop: a running job answers 202 with
+        // cancel_requested, and its `status` event (or the next GET) says when it has stopped.
+        let job = try control { try scheduler.cancel(id: id, wait: 0) }
+        return .json(job.status == .running ? 202 : 200, JSONBody.encode(JobRepresentation.object(job, store: store)))
     }
 
     func retryJob(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
-        try requireJSONIfBody(request)
         var fresh = false
-        if !request.body.isEmpty {
-            guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
-                throw APIError(status: 400, code: "malformed_json", message: "the body must be a JSON object such as {\"fresh\": true}")
-            }
-            for key in object.keys where key != "fresh" {
-                throw Self.invalid([(key, "unknown key")])
-            }
-            if let value = object["fresh"] {
-                guard let flag = value as? Bool, CFGetTypeIDIsBool(value) else { throw Self.invalid([("fresh", "expected a boolean")]) }
-                fresh = flag
-            }
+        let object = try bodyObject(request, known: ["fresh"], example: "{\"fresh\": true}")
+        if let value = object["fresh"] {
+            guard let flag = value as? Bool, CFGetTypeIDIsBool(value) else { throw Self.invalid([("fresh", "expected a boolean")]) }
+            fresh = flag
         }
         let job = try control { try scheduler.retry(id: id, fresh: fresh) }
         return .json(200, JSONBody.encode(JobRepresentation.object(job, store: store)))
@@ -131,8 +119,17 @@ extension APIRouter {
         }
     }
 
-    private func requireJSONIfBody(_ request: HTTPRequest) throws {
-        if !request.body.isEmpty { try requireJSON(request) }
+    /// The optional JSON object body of cancel and retry ([:] when there is none): 415 when it
+    /// is not JSON, 400 when it is not an object, 422 naming a key it does not take.
+    private func bodyObject(_ request: HTTPRequest, known: Set<String> = [], example: String) throws -> [String: Any] {
+        guard !request.body.isEmpty else { return [:] }
+        try requireJSON(request)
+        guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
+            throw APIError(status: 400, code: "malformed_json", message: "the body must be a JSON object such as \(example)")
+        }
+        let unknown = object.keys.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty { throw Self.invalid(unknown.map { ($0, "unknown key") }) }
+        return object
     }
 
     static func invalid(_ issues: [(String, String)], status: Int = 422) -> APIError {

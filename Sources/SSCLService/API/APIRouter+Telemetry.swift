@@ -7,19 +7,11 @@ import SSCLStore
 extension APIRouter {
     static let metricNames = MetricName.allCases.map(\.rawValue)
 
-    func jobMetrics(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
+    func jobMetrics(_ id: String, _ query: QueryValues) throws -> HTTPResponse {
         _ = try job(id)
-        var issues: [(String, String)] = []
-        let names = request.query["name"].map { $0.split(separator: ",").map(String.init) }
-        var afterStep: Int?
-        if let s = request.query["after_step"] {
-            if let n = Int(s) { afterStep = n } else { issues.append(("after_step", "expected an integer")) }
-        }
-        var maxPoints: Int?
-        if let s = request.query["max_points"] {
-            if let n = Int(s), n >= 2, n <= 100_000 { maxPoints = n } else { issues.append(("max_points", "expected an integer in 2...100000")) }
-        }
-        if !issues.isEmpty { throw Self.invalid(issues, status: 400) }
+        let names = query.string("name").map { $0.split(separator: ",").map(String.init) }
+        let afterStep = query.int("after_step")
+        let maxPoints = query.int("max_points")
         // Read before the points: continuing the event stream after it misses no point.
         let cursor = try store.lastEventID(jobID: id)
         let series = try store.metrics(jobID: id, names: names, afterStep: afterStep)
@@ -36,10 +28,10 @@ extension APIRouter {
         return .json(200, JSONBody.encode(["metrics": metrics, "last_event_id": cursor]))
     }
 
-    func jobLogs(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
+    func jobLogs(_ id: String, _ query: QueryValues) throws -> HTTPResponse {
         _ = try job(id)
-        let after = request.query["after_id"].flatMap { Int64($0) }
-        let limit = request.query["limit"].flatMap { Int($0) }.map { min(max($0, 1), 10_000) } ?? 10_000
+        let after = query.int64("after_id")
+        let limit = query.int("limit") ?? 10_000
         let cursor = try store.lastEventID(jobID: id)
         let lines = try store.logs(jobID: id, afterID: after, limit: limit)
         return .json(200, JSONBody.encode(["lines": lines.map {
@@ -50,9 +42,11 @@ extension APIRouter {
     /// Server-Sent Events: history first (or everything after `Last-Event-ID`), then live.
     func jobEvents(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
         _ = try job(id)
+        // The query form was validated by the route table; the header is checked here (an empty
+        // one too: a client that has no id sends none).
         let header = request.headers["Last-Event-ID"] ?? request.query["last_event_id"]
         var after: Int64?
-        if let header, !header.isEmpty {
+        if let header {
             guard let n = Int64(header) else { throw APIError.badRequest("Last-Event-ID must be an event id") }
             after = n
         }
@@ -65,7 +59,8 @@ extension APIRouter {
         _ = try job(id)
         let url = scheduler.directory(of: id).appendingPathComponent(file)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw APIError.notFound("job \(id) has no \(file) yet")
+            // The job exists (404 is for jobs that do not): its file does not, in this state.
+            throw APIError(status: 409, code: "not_available", message: "job \(id) has no \(file) yet")
         }
         return .file(url, contentType: type, headers: [
             "Content-Disposition": "attachment; filename=\"\(id)-\(file)\"",

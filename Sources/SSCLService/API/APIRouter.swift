@@ -4,8 +4,10 @@ import SSCLEngine
 import SSCLHTTP
 import SSCLStore
 
-/// The REST API and the dashboard's static files, as an `HTTPHandler`. Handlers run on the HTTP
-/// server's handler threads; none waits on training (the scheduler answers at once).
+/// The REST API and the dashboard's static files, as an `HTTPHandler`: the steps of
+/// `middleware` in order, then the route table `routes` (validated query, then the handler).
+/// Handlers run on the HTTP server's handler threads; none waits on training (the scheduler
+/// answers at once). Tests call `handle(_:)` directly, without a socket.
 final class APIRouter: HTTPHandler, @unchecked Sendable {
     let configuration: ServiceConfiguration
     let store: JobStore
@@ -13,6 +15,8 @@ final class APIRouter: HTTPHandler, @unchecked Sendable {
     let streams: EventStreamHub
     let telemetry: ServiceTelemetry
     let logger: Logger
+    /// The Host, token and origin checks, outermost first.
+    let middleware: [any APIMiddleware]
 
     init(configuration: ServiceConfiguration, store: JobStore, scheduler: JobScheduler,
          streams: EventStreamHub, telemetry: ServiceTelemetry, logger: Logger) {
@@ -22,30 +26,20 @@ final class APIRouter: HTTPHandler, @unchecked Sendable {
         self.streams = streams
         self.telemetry = telemetry
         self.logger = logger
+        middleware = Self.middleware(configuration)
+    }
+
+    static func middleware(_ configuration: ServiceConfiguration) -> [any APIMiddleware] {
+        [HostCheck(configuration: configuration), TokenCheck(configuration: configuration),
+         OriginCheck(configuration: configuration)]
     }
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         do {
-            try checkHost(request)
-            if request.path.hasPrefix("/v1/") || request.path == "/v1" {
-                try checkToken(request)
-            } else {
-                try checkCrossOrigin(request)
+            let chain = middleware.reversed().reduce({ try self.route($0) } as (HTTPRequest) throws -> HTTPResponse) { next, step in
+                { request in try step.handle(request, next: next) }
             }
-            let matches = Route.all.compactMap { route in route.match(request.path).map { (route, $0) } }
-            guard !matches.isEmpty else {
-                if request.method == "GET", !request.path.hasPrefix("/v1/"), let response = staticFile(request.path) {
-                    return response
-                }
-                throw APIError.notFound("no such path: \(request.path)")
-            }
-            guard let (route, id) = matches.first(where: { $0.0.method == request.method }) else {
-                let allow = Set(matches.map(\.0.method)).sorted().joined(separator: ", ")
-                throw APIError(status: 405, code: "method_not_allowed",
-                               message: "\(request.method) is not allowed on \(request.path); use \(allow)",
-                               headers: ["Allow": allow])
-            }
-            return try dispatch(route.operation, id: id, request: request)
+            return try chain(request)
         } catch let error as APIError {
             return error.response
         } catch {
@@ -54,86 +48,57 @@ final class APIRouter: HTTPHandler, @unchecked Sendable {
         }
     }
 
-    private func dispatch(_ operation: Route.Operation, id: String, request: HTTPRequest) throws -> HTTPResponse {
-        switch operation {
-        case .healthz: return try healthz()
-        case .prometheus: return try prometheus()
-        case .openAPI: return .json(200, OpenAPIDocument.data())
-        case .datasets: return datasets()
-        case .defaults: return defaults()
-        case .createJob: return try createJob(request)
-        case .listJobs: return try listJobs(request)
-        case .getJob: return try getJob(id)
-        case .deleteJob: return try deleteJob(id)
-        case .jobMetrics: return try jobMetrics(id, request)
-        case .jobEvents: return try jobEvents(id, request)
-        case .jobLogs: return try jobLogs(id, request)
-        case .cancelJob: return try cancelJob(id, request)
-        case .retryJob: return try retryJob(id, request)
-        case .downloadModel: return try download(id, file: "model.safetensors", type: "application/octet-stream")
-        case .downloadCheckpoint: return try download(id, file: "checkpoint.bin", type: "application/octet-stream")
+    /// The route table: 404 for no path, 405 (with `Allow`) for a path without this method,
+    /// 400 for an unknown or malformed query parameter, else the handler.
+    private func route(_ request: HTTPRequest) throws -> HTTPResponse {
+        let matches = Self.routes.compactMap { route in route.match(request.path).map { (route, $0) } }
+        guard !matches.isEmpty else {
+            if request.method == "GET", !TokenCheck.isAPI(request.path), let response = staticFile(request.path) {
+                return response
+            }
+            throw APIError.notFound("no such path: \(request.path)")
+        }
+        guard let (route, id) = matches.first(where: { $0.0.method == request.method }) else {
+            let allow = Self.allowedMethods(matches.map(\.0))
+            throw APIError(status: 405, code: "method_not_allowed",
+                           message: "\(request.wireMethod) is not allowed on \(request.path); use \(allow)",
+                           headers: ["Allow": allow])
+        }
+        switch QueryValues.validate(request.query, against: route.query) {
+        case .failure(let invalid):
+            throw Self.invalid(invalid.issues.map { ($0.name, $0.reason) }, status: 400)
+        case .success(let query):
+            return try route.handler(self, Route.Call(request: request, id: id, query: query))
         }
     }
 
-    // MARK: - Security
-
-    /// DNS rebinding: on a loopback bind, only the bound address, localhost and configured
-    /// names are accepted as `Host`.
-    private func checkHost(_ request: HTTPRequest) throws {
-        guard configuration.isLoopback else { return }
-        guard let host = request.headers["Host"] else { return }  // HTTP/1.0 without Host
-        let name = Self.hostName(host).lowercased()
-        let allowed = Set(["127.0.0.1", "localhost", "::1", configuration.host.lowercased()]
-                          + configuration.allowedHosts.map { $0.lowercased() })
-        guard allowed.contains(name) else {
-            throw APIError(status: 421, code: "misdirected_request",
-                           message: "Host \(host) is not served here; use --allowed-host to accept it")
-        }
+    /// The `Allow` value of a path: its methods, and HEAD wherever GET is served.
+    static func allowedMethods(_ routes: [Route]) -> String {
+        var methods = Set(routes.map(\.method))
+        if methods.contains("GET") { methods.insert("HEAD") }
+        return methods.sorted().joined(separator: ", ")
     }
 
-    /// `host:port`, `[::1]:port` or `host` → the name.
-    static func hostName(_ value: String) -> String {
-        if value.hasPrefix("["), let end = value.firstIndex(of: "]") {
-            return String(value[value.index(after: value.startIndex)..<end])
+    /// Everything `route` can answer: its handler's responses, the table's 400 for a bad query,
+    /// and what each step in front adds.
+    static func documentedResponses(of route: Route, configuration: ServiceConfiguration) -> [Route.Response] {
+        var all = route.responses
+        all.append(.error(400, "A query parameter is unknown or malformed (the error names it)"))
+        for step in middleware(configuration) { all += step.responses(for: route) }
+        if case .json = route.body {
+            all.append(.error(413, "The body is larger than the server's --max-body-bytes"))
+            all.append(.error(415, "The body is not Content-Type: application/json"))
         }
-        if let colon = value.lastIndex(of: ":"), value.filter({ $0 == ":" }).count == 1 {
-            return String(value[..<colon])
+        var merged: [Int: Route.Response] = [:]
+        for response in all {
+            if let earlier = merged[response.status] {
+                merged[response.status] = Route.Response(status: response.status,
+                                                         description: earlier.description + "; " + response.description,
+                                                         content: earlier.content)
+            } else {
+                merged[response.status] = response
+            }
         }
-        return value
-    }
-
-    private func checkToken(_ request: HTTPRequest) throws {
-        guard let token = configuration.token else {
-            try checkCrossOrigin(request)
-            return
-        }
-        let given = request.headers["Authorization"].flatMap { value -> String? in
-            let parts = value.split(separator: " ", maxSplits: 1)
-            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
-        }
-        guard let given, Self.constantTimeEqual(given, token) else {
-            throw APIError(status: 401, code: "unauthorized", message: "this server needs Authorization: Bearer <token>",
-                           headers: ["WWW-Authenticate": "Bearer"])
-        }
-    }
-
-    /// Without a token, state-changing requests from another origin (a web page the user
-    /// visits) are refused: the browser sends `Origin` on cross-origin POSTs.
-    private func checkCrossOrigin(_ request: HTTPRequest) throws {
-        guard request.method != "GET", let origin = request.headers["Origin"] else { return }
-        let originHost = URL(string: origin).map { u in u.host.map { h in u.port.map { "\(h):\($0)" } ?? h } ?? "" } ?? ""
-        let host = request.headers["Host"] ?? ""
-        guard !originHost.isEmpty, originHost.lowercased() == host.lowercased() else {
-            throw APIError(status: 403, code: "cross_origin",
-                           message: "cross-origin \(request.method) requests are refused without a token")
-        }
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<x.count { diff |= x[i] ^ y[i] }
-        return diff == 0
+        return merged.values.sorted { $0.status < $1.status }
     }
 }

@@ -2,9 +2,14 @@ import Foundation
 import SSCLEngine
 
 /// Dataset files named in a job must lie inside the server's data directory (relative paths
-/// resolve against it), after following symlinks, so a job cannot read arbitrary files.
+/// resolve against it) or a built-in dataset's folder, after following symlinks, so a job
+/// cannot read arbitrary files. This is the check at submit, for a clear 422; the worker
+/// checks each file again where it opens it (`DataDirectory`, `DatasetLoader.load(within:)`),
+/// because the file may be replaced in between.
 struct DatasetPathPolicy {
     let dataDirectory: URL
+
+    private var directory: DataDirectory { DataDirectory(dataDirectory) }
 
     func issues(for dataset: DatasetSpec) -> [(String, String)] {
         switch dataset.source {
@@ -23,22 +28,12 @@ struct DatasetPathPolicy {
         }
     }
 
-    /// The absolute path a job's relative path means.
-    func resolve(_ path: String) -> URL {
-        path.hasPrefix("/") ? URL(fileURLWithPath: path) : dataDirectory.appendingPathComponent(path)
-    }
-
-    /// The data directory and the built-in datasets' folders, symlinks resolved.
-    private var roots: [String] {
-        ([dataDirectory] + DatasetLoader.builtinInfo().map { URL(fileURLWithPath: $0.location) })
-            .map { $0.resolvingSymlinksInPath().standardizedFileURL.path }
-    }
-
     private func check(_ path: String, field: String) -> [(String, String)] {
-        let target = resolve(path).resolvingSymlinksInPath().standardizedFileURL.path
-        guard roots.contains(where: { target == $0 || target.hasPrefix($0 + "/") }) else {
-            let root = dataDirectory.resolvingSymlinksInPath().standardizedFileURL.path
-            return [(field, "must be inside the data directory \(root) or a built-in dataset folder (symlinks are followed)")]
+        let directory = self.directory
+        let target = DataDirectory.resolvedPath(directory.resolve(path).path)
+        guard directory.contains(realPath: target) else {
+            return [(field, "must be inside the data directory \(directory.realPath) or a built-in dataset folder "
+                     + "(symlinks are followed)")]
         }
         return []
     }

@@ -1,48 +1,22 @@
 import Foundation
 import SSCLEngine
+import SSCLStore
 
-/// The API as an OpenAPI 3.1 document, generated from `Route.all` so every route the
-/// router serves is described (a test checks both directions against the running server).
+/// The API as an OpenAPI 3.1 document, generated from the route table `APIRouter.routes`: its
+/// paths, query parameters (with the bounds the router enforces) and every status a route can
+/// answer (its handler's, the table's 400 and what the steps in front add). A test provokes
+/// each documented status and schemathesis checks the running server against it in CI.
 enum OpenAPIDocument {
-    static func data() -> Data { JSONBody.encode(object()) }
+    static func data(_ configuration: ServiceConfiguration) -> Data { JSONBody.encode(object(configuration)) }
 
-    static func object() -> [String: Any] {
+    static func object(_ configuration: ServiceConfiguration) -> [String: Any] {
         var paths: [String: [String: Any]] = [:]
-        for route in Route.all {
-            var operation: [String: Any] = [
-                "operationId": "\(route.operation)",
-                "summary": route.summary,
-                "responses": responses(route.operation),
-            ]
-            var parameters: [[String: Any]] = []
-            if route.pattern.contains("{id}") {
-                parameters.append(["name": "id", "in": "path", "required": true, "schema": ["type": "string"]])
-            }
-            for (name, type, description) in query(route.operation) {
-                parameters.append(["name": name, "in": "query", "required": false,
-                                   "schema": ["type": type], "description": description])
-            }
-            if route.operation == .createJob {
-                parameters.append(["name": "Idempotency-Key", "in": "header", "required": false,
-                                   "schema": ["type": "string"],
-                                   "description": "Same key and body: the original response; same key, other body: 409"])
-                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/JobDocument"]]]]
-            }
-            if route.operation == .retryJob {
-                operation["requestBody"] = ["required": false, "content": ["application/json": ["schema": [
-                    "type": "object", "properties": ["fresh": ["type": "boolean"]], "additionalProperties": false]]]]
-            }
-            if route.operation == .jobEvents {
-                parameters.append(["name": "Last-Event-ID", "in": "header", "required": false, "schema": ["type": "string"]])
-            }
-            if !parameters.isEmpty { operation["parameters"] = parameters }
-            if route.pattern.hasPrefix("/v1/") { operation["security"] = [["bearer": [String]()], [String: Any]()] }
-            paths[route.pattern, default: [:]][route.method.lowercased()] = operation
+        for route in APIRouter.routes {
+            paths[route.pattern, default: [:]][route.method.lowercased()] = operation(route, configuration: configuration)
         }
         return [
             "openapi": "3.1.0",
-            "info": ["title": "sscl", "version": SSCLVersion.string,
-                     "description": "Contrastive learning with synthetic hard negatives, as a training service."],
+            "info": ["title": "sscl", "version": SSCLVersion.string, "description": description],
             "paths": paths,
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
@@ -51,60 +25,178 @@ enum OpenAPIDocument {
         ]
     }
 
-    private static func query(_ op: Route.Operation) -> [(String, String, String)] {
-        switch op {
-        case .createJob: [("dry_run", "boolean", "Validate and return the resolved job; queue nothing")]
-        case .listJobs: [("status", "string", "queued, running, succeeded, failed or cancelled"),
-                         ("limit", "integer", "1 to 500, default 50"), ("cursor", "string", "next_cursor of the previous page")]
-        case .jobMetrics: [("name", "string", "Comma-separated metric names"), ("after_step", "integer", "Exclusive"),
-                           ("max_points", "integer", "Downsample each series keeping its min/max shape")]
-        case .jobLogs: [("after_id", "integer", "Exclusive"), ("limit", "integer", "At most 10000")]
-        default: []
+    /// What the HTTP server itself answers, before any route.
+    static let description = """
+        Contrastive learning with synthetic hard negatives, as a training service. Besides the statuses \
+        listed per operation, the HTTP server itself answers: 405 with Allow for a method a path does not \
+        serve; 400 for a malformed request; 408 when the headers or body do not arrive in time; 411 for a \
+        chunked body; 413 for a body over --max-body-bytes; 431 for oversized headers; 501 for a method it \
+        does not implement (anything but GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS); 503 when it is out \
+        of connection slots or shutting down; 505 for an HTTP version other than 1.0 and 1.1.
+        """
+
+    private static func operation(_ route: Route, configuration: ServiceConfiguration) -> [String: Any] {
+        var operation: [String: Any] = ["operationId": route.operationID, "summary": route.summary]
+        var responses: [String: Any] = [:]
+        for response in APIRouter.documentedResponses(of: route, configuration: configuration) {
+            var entry: [String: Any] = ["description": response.description]
+            switch response.content {
+            case .none: break
+            case .json(let schema): entry["content"] = ["application/json": ["schema": ref(schema)]]
+            case .binary: entry["content"] = ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]
+            case .text(let type): entry["content"] = [type: ["schema": ["type": "string"]]]
+            case .eventStream: entry["content"] = ["text/event-stream": ["schema": event]]
+            }
+            if response.status == 201 {
+                entry["headers"] = ["Location": ["schema": ["type": "string"], "description": "The job's URL"]]
+                // The new job's id feeds every `{id}` operation (schemathesis follows these links).
+                entry["links"] = Dictionary(uniqueKeysWithValues: APIRouter.routes.filter(\.hasIDParameter).map { target in
+                    (target.operationID, ["operationId": target.operationID, "parameters": ["id": "$response.body#/id"]] as [String: Any])
+                })
+            }
+            if response.status == 401 { entry["headers"] = ["WWW-Authenticate": ["schema": ["type": "string"]]] }
+            responses[String(response.status)] = entry
+        }
+        operation["responses"] = responses
+        var parameters: [[String: Any]] = []
+        if route.hasIDParameter {
+            parameters.append(["name": "id", "in": "path", "required": true, "description": "A job id",
+                               "schema": ["type": "string", "pattern": "^job_[0-9a-hjkmnp-tv-z]{13}$"]])
+        }
+        for parameter in route.query {
+            parameters.append(["name": parameter.name, "in": "query", "required": false,
+                               "schema": schema(parameter.kind), "description": parameter.description])
+        }
+        for header in route.headers {
+            parameters.append(["name": header.name, "in": "header", "required": false,
+                               "schema": schema(header.kind), "description": header.description])
+        }
+        if !parameters.isEmpty { operation["parameters"] = parameters }
+        if case let .json(schema, required) = route.body {
+            operation["requestBody"] = ["required": required, "content": ["application/json": ["schema": ref(schema)]]]
+        }
+        if route.isAPI { operation["security"] = [["bearer": [String]()], [String: Any]()] }
+        return operation
+    }
+
+    /// One server-sent event (README, "Event stream"); `data` is one JSON object.
+    private static var event: [String: Any] {
+        object(["event": oneOf(["status", "progress", "metric", "log"]), "data": string,
+                "id": ["type": "string", "pattern": "^[0-9]+$"], "retry": ["type": "integer"]],
+               required: ["event", "data", "id"], closed: false)
+    }
+
+    private static func ref(_ schema: String) -> [String: Any] { ["$ref": "#/components/schemas/\(schema)"] }
+
+    private static func schema(_ kind: QueryParameter.Kind) -> [String: Any] {
+        switch kind {
+        case .integer(let range): ["type": "integer", "format": "int64", "minimum": range.lowerBound, "maximum": range.upperBound]
+        case .boolean: ["type": "boolean"]
+        case .string: ["type": "string"]
+        case .oneOf(let words): ["type": "string", "enum": words]
+        case .pattern(let regex): ["type": "string", "pattern": regex]
         }
     }
 
-    private static func responses(_ op: Route.Operation) -> [String: Any] {
-        let error: [String: Any] = ["description": "Error", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
-        let job: [String: Any] = ["description": "The job", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Job"]]]]
-        let json: [String: Any] = ["description": "OK", "content": ["application/json": ["schema": ["type": "object"]]]]
-        let binary: [String: Any] = ["description": "The file", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]]
-        switch op {
-        case .createJob: return ["201": job, "200": json, "400": error, "401": error, "409": error, "413": error, "415": error, "422": error]
-        case .getJob: return ["200": job, "401": error, "404": error]
-        case .cancelJob, .retryJob: return ["200": job, "401": error, "404": error, "409": error]
-        case .deleteJob: return ["204": ["description": "Deleted"], "401": error, "404": error, "409": error]
-        case .jobEvents: return ["200": ["description": "text/event-stream of status, progress, metric and log events",
-                                         "content": ["text/event-stream": ["schema": ["type": "string"]]]], "404": error]
-        case .prometheus: return ["200": ["description": "Prometheus text", "content": ["text/plain": ["schema": ["type": "string"]]]]]
-        case .downloadModel, .downloadCheckpoint: return ["200": binary, "401": error, "404": error]
-        default: return ["200": json, "400": error, "401": error, "404": error]
-        }
+    private static func object(_ properties: [String: Any], required: [String] = [], closed: Bool = true) -> [String: Any] {
+        var o: [String: Any] = ["type": "object", "properties": properties]
+        if !required.isEmpty { o["required"] = required }
+        if closed { o["additionalProperties"] = false }
+        return o
+    }
+
+    private static var string: [String: Any] { ["type": "string"] }
+    private static var number: [String: Any] { ["type": "number"] }
+    private static var boolean: [String: Any] { ["type": "boolean"] }
+    private static var integers: [String: Any] { ["type": "array", "items": ["type": "integer", "minimum": 1]] }
+    private static func integer(_ min: Int64, _ max: Int64) -> [String: Any] { ["type": "integer", "minimum": min, "maximum": max] }
+    private static func oneOf(_ words: [String]) -> [String: Any] { ["type": "string", "enum": words] }
+    private static var lastEventID: [String: Any] {
+        ["type": "integer", "description": "The newest event id when this was read: continue the event stream after it"]
+    }
+    private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
+    private static func nullable(_ type: String) -> [String: Any] { ["type": [type, "null"]] }
+
+    /// The job document's shape (README, "The job document"): types, kinds and the top-level
+    /// bounds. Limits that depend on other fields (a batch size the dataset can fill, a hard
+    /// pool smaller than the batch, a file that exists) are the validator's: such jobs get 422.
+    private static var jobDocument: [String: Any] {
+        var o = object([
+            "name": ["type": "string", "minLength": 1, "maxLength": 200],
+            "dataset": ["oneOf": [
+                object(["name": oneOf(DatasetLoader.builtinInfo().map(\.name)), "train_limit": nullable("integer"),
+                        "scale": nullable("number"), "test_fraction": number], required: ["name"]),
+                object(["format": oneOf(["idx"]), "path": string, "train_limit": nullable("integer"),
+                        "scale": nullable("number"), "test_fraction": number], required: ["format", "path"]),
+                object(["format": oneOf(["csv"]), "train": string, "test": nullable("string"), "label_column": string,
+                        "train_limit": nullable("integer"), "test_fraction": number], required: ["format", "train"]),
+                object(["format": oneOf(["arff"]), "train": string, "test": nullable("string"), "label_column": nullable("string"),
+                        "train_limit": nullable("integer"), "test_fraction": number], required: ["format", "train"]),
+                object(["format": oneOf(["npz"]), "path": string, "kind": oneOf(ArrayKind.allCases.map(\.rawValue)),
+                        "train_limit": nullable("integer"), "scale": nullable("number"), "test_fraction": number],
+                       required: ["format", "path"]),
+                object(["format": oneOf(["npy"]), "x": string, "y": string, "kind": oneOf(ArrayKind.allCases.map(\.rawValue)),
+                        "train_limit": nullable("integer"), "scale": nullable("number"), "test_fraction": number],
+                       required: ["format", "x", "y"]),
+            ], "description": "A built-in dataset by name, or files inside --data-dir (README, 'The job document')"],
+            "model": object(["encoder": oneOf(EncoderKind.allCases.map(\.rawValue)), "hidden": integers,
+                             "channels": integers, "projection": integers, "batch_norm": boolean]),
+            "loss": object(["kind": oneOf(LossKind.allCases.map(\.rawValue)), "temperature": number, "tau_plus": number,
+                            "beta": number, "hard_pool": ["type": "integer"], "synthetic": ["type": "integer"],
+                            "mixing": oneOf(MixingMode.allCases.map(\.rawValue))]),
+            "optimizer": object(["kind": oneOf(OptimizerKind.allCases.map(\.rawValue)), "lr": number, "momentum": number,
+                                 "weight_decay": number, "nesterov": boolean, "beta1": number, "beta2": number, "eps": number,
+                                 "trust_coefficient": number]),
+            "schedule": object(["kind": oneOf(ScheduleKind.allCases.map(\.rawValue)), "warmup_epochs": number,
+                                "min_lr_factor": number]),
+            "augment": object(["crop": number, "flip": boolean, "jitter": number, "noise": number, "erase": number,
+                               "mask": number]),
+            "epochs": integer(1, 100_000), "batch_size": integer(2, 65536),
+            "seed": ["type": "integer", "minimum": 0, "maximum": JSONBody.object(String(UInt64.max))],
+            "threads": integer(1, 64),
+            "eval": object(["every_epochs": ["type": "integer"], "knn_k": ["type": "integer"], "knn_temperature": number,
+                            "linear_probe": boolean]),
+            "priority": integer(Int64.min, Int64.max), "max_restarts": integer(0, 1000),
+            "max_seconds": ["type": "number", "exclusiveMinimum": 0],
+        ], required: ["dataset"])
+        o["description"] = "The job document (README, 'The job document'); every field but dataset has a default."
+        return o
     }
 
     private static func schemas() -> [String: Any] {
-        [
-            "Error": ["type": "object", "required": ["error"], "properties": ["error": [
-                "type": "object", "required": ["code", "message"],
-                "properties": ["code": ["type": "string"], "message": ["type": "string"],
-                               "details": ["type": "array", "items": ["type": "object", "properties": [
-                                   "path": ["type": "string"], "reason": ["type": "string"]]]]]]]],
-            "JobDocument": ["type": "object", "required": ["dataset"],
-                            "description": "The job document (README, 'The job document'); every field but dataset has a default.",
-                            "properties": ["name": ["type": "string"], "dataset": ["type": "object"], "model": ["type": "object"],
-                                           "loss": ["type": "object"], "optimizer": ["type": "object"], "schedule": ["type": "object"],
-                                           "augment": ["type": "object"], "epochs": ["type": "integer"], "batch_size": ["type": "integer"],
-                                           "seed": ["type": "integer"], "threads": ["type": "integer"], "eval": ["type": "object"],
-                                           "priority": ["type": "integer"], "max_restarts": ["type": "integer"], "max_seconds": ["type": "number"]]],
-            "Job": ["type": "object", "required": ["id", "name", "status", "job", "created_at", "attempt"], "properties": [
-                "id": ["type": "string"], "name": ["type": "string"],
-                "status": ["type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"]],
-                "job": ["$ref": "#/components/schemas/JobDocument"],
-                "created_at": ["type": "string", "format": "date-time"],
-                "started_at": ["type": ["string", "null"], "format": "date-time"],
-                "finished_at": ["type": ["string", "null"], "format": "date-time"],
-                "attempt": ["type": "integer"], "queue_position": ["type": "integer"],
-                "progress": ["type": ["object", "null"]], "metrics": ["type": "object"],
-                "result": ["type": ["object", "null"]], "error": ["type": ["object", "null"]]]],
+        let job = object([
+            "id": string, "name": string,
+            "status": oneOf(JobStatus.allCases.map(\.rawValue)),
+            "job": ["type": "object"],
+            "created_at": time, "started_at": ["type": ["string", "null"], "format": "date-time"],
+            "finished_at": ["type": ["string", "null"], "format": "date-time"],
+            "attempt": ["type": "integer"], "priority": ["type": "integer"], "max_restarts": ["type": "integer"],
+            "restarts_used": ["type": "integer"], "cancel_requested": boolean, "resume_from_checkpoint": boolean,
+            "queue_position": ["type": "integer"], "progress": nullable("object"), "metrics": ["type": "object"],
+            "result": nullable("object"), "links": ["type": "object"], "last_event_id": lastEventID,
+            "error": ["type": ["object", "null"], "properties": ["code": string, "message": string]],
+        ], required: ["id", "name", "status", "job", "created_at", "attempt"], closed: false)
+        return [
+            "Error": object(["error": object([
+                "code": string, "message": string,
+                "details": ["type": "array", "items": object(["path": string, "reason": string], required: ["path", "reason"])],
+            ], required: ["code", "message"])], required: ["error"]),
+            "JobDocument": jobDocument,
+            "Job": job,
+            "ResolvedJob": object(["job": ["type": "object"]], required: ["job"]),
+            "JobList": object(["jobs": ["type": "array", "items": ref("Job")], "next_cursor": nullable("string")],
+                              required: ["jobs", "next_cursor"]),
+            "Health": object(["status": string, "version": string, "jobs": ["type": "object"]], required: ["status", "version", "jobs"]),
+            "DatasetList": object(["datasets": ["type": "array", "items": ["type": "object"]]], required: ["datasets"]),
+            "MetricSeries": object(["metrics": ["type": "array", "items": object([
+                "name": string,
+                "points": ["type": "array", "items": object(["step": ["type": "integer"], "value": nullable("number"), "time": time])],
+            ], closed: false)], "last_event_id": lastEventID], required: ["metrics"], closed: false),
+            "LogLines": object(["lines": ["type": "array", "items": object(["id": ["type": "integer"], "time": time, "line": string])],
+                                "last_event_id": lastEventID], required: ["lines"]),
+            "Object": ["type": "object"],
+            "CancelRequest": object([:]),
+            "RetryRequest": object(["fresh": boolean]),
         ]
     }
 }

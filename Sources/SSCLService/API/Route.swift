@@ -1,17 +1,66 @@
-/// One endpoint of the API: the router dispatches on it and the OpenAPI document describes it,
-/// so the two cannot drift apart (a test walks this list against the running server).
-struct Route: Sendable {
-    enum Operation: Sendable {
-        case healthz, prometheus, openAPI, datasets, defaults
-        case createJob, listJobs, getJob, deleteJob, jobMetrics, jobEvents, jobLogs
-        case cancelJob, retryJob, downloadModel, downloadCheckpoint
-    }
+import Foundation
+import SSCLHTTP
 
+/// One endpoint of the API, declared once in `APIRouter.routes`: the router dispatches on it
+/// and validates its query with it, and `OpenAPIDocument` describes it from it, so adding an
+/// endpoint is one entry and the three cannot drift apart.
+struct Route: Sendable {
     let method: String
     /// Path with `{id}` placeholders.
     let pattern: String
-    let operation: Operation
+    let operationID: String
     let summary: String
+    /// Every query parameter the route accepts; any other name is answered with 400.
+    var query: [QueryParameter] = []
+    /// Request headers worth documenting (`Idempotency-Key`, `Last-Event-ID`); their handlers check them.
+    var headers: [QueryParameter] = []
+    var body: RequestBody = .none
+    /// What the handler itself answers; the steps in front of it add theirs
+    /// (`APIRouter.documentedResponses(of:)`).
+    let responses: [Response]
+    let handler: @Sendable (APIRouter, Call) throws -> HTTPResponse
+
+    /// What a handler gets: the request, the `{id}` value ("" when the pattern has none) and
+    /// the query, already validated against `query`.
+    struct Call {
+        let request: HTTPRequest
+        let id: String
+        let query: QueryValues
+    }
+
+    enum RequestBody: Sendable {
+        case none
+        /// A JSON object matching a schema of `OpenAPIDocument`; `required` false for an optional one.
+        case json(schema: String, required: Bool)
+    }
+
+    /// One documented answer.
+    struct Response: Sendable {
+        enum Content: Sendable {
+            case none
+            /// `application/json` with a schema of `OpenAPIDocument` (`Error` for the error shape).
+            case json(schema: String)
+            case binary
+            case text(contentType: String)
+            case eventStream
+        }
+
+        let status: Int
+        let description: String
+        let content: Content
+
+        static func ok(_ schema: String, _ description: String = "OK", status: Int = 200) -> Response {
+            Response(status: status, description: description, content: .json(schema: schema))
+        }
+
+        static func error(_ status: Int, _ description: String) -> Response {
+            Response(status: status, description: description, content: .json(schema: "Error"))
+        }
+    }
+
+    var hasIDParameter: Bool { pattern.contains("{id}") }
+    /// `/v1` routes need the token (when the server has one).
+    var isAPI: Bool { pattern.hasPrefix("/v1/") }
 
     /// Matches `path`, returning the `{id}` value (or "" when the pattern has none).
     func match(_ path: String) -> String? {
@@ -29,23 +78,4 @@ struct Route: Sendable {
         }
         return id
     }
-
-    static let all: [Route] = [
-        Route(method: "GET", pattern: "/healthz", operation: .healthz, summary: "Liveness and store check"),
-        Route(method: "GET", pattern: "/metrics", operation: .prometheus, summary: "Prometheus metrics"),
-        Route(method: "GET", pattern: "/openapi.json", operation: .openAPI, summary: "This API as OpenAPI 3.1"),
-        Route(method: "GET", pattern: "/v1/datasets", operation: .datasets, summary: "Built-in datasets and their availability"),
-        Route(method: "GET", pattern: "/v1/defaults", operation: .defaults, summary: "A complete default job document"),
-        Route(method: "POST", pattern: "/v1/jobs", operation: .createJob, summary: "Submit a training job"),
-        Route(method: "GET", pattern: "/v1/jobs", operation: .listJobs, summary: "List jobs, newest first"),
-        Route(method: "GET", pattern: "/v1/jobs/{id}", operation: .getJob, summary: "One job"),
-        Route(method: "DELETE", pattern: "/v1/jobs/{id}", operation: .deleteJob, summary: "Delete a finished job and its files"),
-        Route(method: "GET", pattern: "/v1/jobs/{id}/metrics", operation: .jobMetrics, summary: "Metric series"),
-        Route(method: "GET", pattern: "/v1/jobs/{id}/events", operation: .jobEvents, summary: "Server-Sent Events"),
-        Route(method: "GET", pattern: "/v1/jobs/{id}/logs", operation: .jobLogs, summary: "Worker log lines"),
-        Route(method: "POST", pattern: "/v1/jobs/{id}/cancel", operation: .cancelJob, summary: "Cancel a queued or running job"),
-        Route(method: "POST", pattern: "/v1/jobs/{id}/retry", operation: .retryJob, summary: "Queue a failed or cancelled job again"),
-        Route(method: "GET", pattern: "/v1/jobs/{id}/model.safetensors", operation: .downloadModel, summary: "The trained model"),
-        Route(method: "GET", pattern: "/v1/jobs/{id}/checkpoint", operation: .downloadCheckpoint, summary: "The latest checkpoint"),
-    ]
 }

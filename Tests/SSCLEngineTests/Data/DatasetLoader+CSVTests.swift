@@ -53,11 +53,14 @@ import Testing
         #expect(bad?.row == 3)
         #expect(bad?.column == "b")
         #expect(bad?.file?.hasSuffix("train.csv") == true)
-        #expect(bad?.description.hasSuffix("train.csv, row 3, column 'b': 'abc' is not a finite number") == true)
-        let empty = error(["train.csv": "a,b,label\n1,2,x\n\n3,,y\n"])
-        #expect(empty?.row == 4 && empty?.column == "b" && empty?.problem == "empty value")
-        let nan = error(["train.csv": "a,label\nnan,x\n"])
-        #expect(nan?.row == 2 && nan?.column == "a")
+        #expect(bad?.description.hasSuffix("train.csv, row 3, column 'b': not a finite number") == true)
+        let nan = error(["train.csv": "a,label\nnan,x\n?,y\n"])
+        #expect(nan?.column == "a" && nan?.problem == "the column has no values (all missing)")
+        let typo = error(["train.csv": "a,label\n1,x\n2,y\n3O,x\n"])
+        #expect(typo?.row == 4 && typo?.problem == "not a finite number", "a mostly numeric column: the odd cell is a typo")
+        var many = "a,label\n"
+        for i in 0..<300 { many += "id\(i),\(i % 2)\n" }
+        #expect(error(["train.csv": many])?.problem.contains("more than 256 distinct values") == true)
     }
 
     @Test func raggedRowsAreRejectedWithTheirRow() {
@@ -76,9 +79,37 @@ import Testing
     }
 
     @Test func testLabelsUnseenInTrainAreAnError() {
-        let unseen = error(["train.csv": "a,label\n1,x\n2,y\n", "test.csv": "a,label\n1,x\n2,z\n"])
-        #expect(unseen?.row == 3)
-        #expect(unseen?.problem.contains("'z'") == true)
+        let unseen = error(["train.csv": "a,label\n1,x\n2,y\n", "test.csv": "a,label\n1,x\n2,zebra\n"])
+        #expect(unseen?.row == 3 && unseen?.column == "label")
+        #expect(unseen?.problem == "a label that never occurs in the train file train.csv")
+    }
+
+    /// Issue 8, point 12: the service shows dataset errors to whoever submitted the job, so
+    /// they locate the problem (file, row, column) without quoting any value from the file.
+    @Test(arguments: [
+        ["train.csv": "a,b,label\n1,2,x\n3,SECRET_VALUE,y\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,\"SECRET, QUOTED\",y\n"],
+        ["train.csv": "a,label\n1,x\n", "test.csv": "a,label\n1,SECRET_LABEL\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,SECRET_RAGGED\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,\"SECRET\"trailing,y\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,\"SECRET unclosed,y\n"],
+        ["train.csv": "a,b,label\n1,2,x\n3,4,\n"],
+        ["train.csv": "a,label\n1e39,SECRET\n"],
+    ])
+    func errorsNeverQuoteRowContent(files: [String: String]) {
+        let failure = error(files)
+        #expect(failure != nil && failure?.row != nil, "\(String(describing: failure))")
+        #expect(failure?.description.contains("SECRET") == false, "\(String(describing: failure))")
+    }
+
+    /// Column names may be shown (the file is inside the data directory), but a header that
+    /// is one enormous "column" is cut short.
+    @Test func columnListsAreShortened() {
+        let header = (0..<30).map { "c\($0)" }.joined(separator: ",") + "," + String(repeating: "w", count: 500)
+        let missing = error(["train.csv": header + "\n" + Array(repeating: "1", count: 31).joined(separator: ",") + "\n"])
+        #expect(missing?.problem.hasSuffix("c19, … (31 in all)") == true, "\(String(describing: missing))")
+        let long = error(["train.csv": String(repeating: "v", count: 500) + "\n1\n"])
+        #expect(long?.problem == "no label column 'label'; the columns are: " + String(repeating: "v", count: 40) + "…")
     }
 
     @Test func withoutATestFileAStratifiedSplitIsHeldOut() throws {
@@ -97,5 +128,33 @@ import Testing
             let mean = (0..<10).map { limited.train.features[$0 * 2 + j] }.reduce(0, +) / 10
             #expect(abs(mean) < 1e-5)
         }
+    }
+}
+
+@Suite struct DatasetLoaderCSVMissingAndTextTests {
+    private func load(_ files: [String: String]) throws -> Dataset {
+        let folder = try DataFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, text) in files { try DataFixtures.write(text, to: folder.appendingPathComponent(name)) }
+        let spec = DatasetSpec(source: .csv(train: "train.csv", test: files["test.csv"] == nil ? nil : "test.csv",
+                                            labelColumn: "label"))
+        return try DatasetLoader.load(spec, seed: 0, baseDirectory: folder)
+    }
+
+    @Test func missingCellsTakeTheTrainMeanAndTextColumnsAreOneHot() throws {
+        // x: 1, (missing), 5 -> train mean 3; color: red, blue, (missing), mode red (2 of 3? no: red once, blue twice).
+        let data = try load([
+            "train.csv": "x,color,label\n1,blue,a\nNA,red,b\n5,blue,a\n3,,b\n",
+            "test.csv": "x,color,label\n?,green,a\n",
+        ])
+        #expect(data.featureNames == ["x", "color=blue", "color=red"])
+        #expect(data.imputedValues == 4, "train: x and color once each; test: x, and the unseen category green")
+        // Before standardising, train x is [1, 3, 5, 3] (mean 3) and the test x is imputed to 3,
+        // so it standardises to 0; the test color takes the train mode (blue): one-hot [1, 0].
+        #expect(abs(data.test.features[0]) < 1e-6)
+        let blue = data.train.features[1], red = data.train.features[2]  // train row 1 is blue
+        #expect(data.test.features[1] == blue && data.test.features[2] == red)
+        // Train row 4's missing color is blue too.
+        #expect(data.train.features[10] == blue && data.train.features[11] == red)
     }
 }

@@ -137,6 +137,101 @@ import Testing
         #expect(message.contains("unsupported version 2"))
     }
 
+    // MARK: Issue 8, point 13: corrupt lengths are errors, never traps
+
+    /// `bytes` with the header length field set to `length` and the checksum made valid again.
+    static func withHeaderLength(_ length: UInt64, _ bytes: [UInt8]) -> [UInt8] {
+        var out = Array(bytes[0..<12])
+        out.appendLittleEndian(length)
+        out += bytes[20..<(bytes.count - 4)]
+        out.appendLittleEndian(CheckpointFile.crc32(of: out, count: out.count))
+        return out
+    }
+
+    /// `bytes` with its header JSON edited by `edit` (then padded, measured and checksummed again).
+    static func withHeader(_ bytes: [UInt8], _ edit: (inout [String: Any]) -> Void) throws -> [UInt8] {
+        let h = Int(bytes.littleEndianUInt64(at: 12))
+        var header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[20..<(20 + h)])) as? [String: Any])
+        edit(&header)
+        var json = [UInt8](try JSONSerialization.data(withJSONObject: header))
+        json += repeatElement(UInt8(ascii: " "), count: (8 - (20 + json.count) % 8) % 8)
+        var out = Array(bytes[0..<12])
+        out.appendLittleEndian(UInt64(json.count))
+        out += json
+        out += bytes[(20 + h)..<(bytes.count - 4)]
+        out.appendLittleEndian(CheckpointFile.crc32(of: out, count: out.count))
+        return out
+    }
+
+    /// A header length of 2^63 trapped the worker (`20 + Int(length) + 4` overflowed), so a
+    /// corrupt checkpoint killed it instead of failing the job with checkpoint_mismatch.
+    @Test(arguments: [UInt64(1) << 63, UInt64.max, UInt64(Int.max), UInt64(Int.max - 10), UInt64(Int.max - 23)])
+    func hugeHeaderLengthIsAnError(length: UInt64) throws {
+        let bytes = try Self.encoded()
+        let problem = Self.problem(decoding: Self.withHeaderLength(length, bytes))
+        guard case let .truncated(expected, actual)? = problem else { Issue.record("\(String(describing: problem))"); return }
+        #expect(expected == Int.max && actual == bytes.count)
+    }
+
+    /// Lengths just past the end of the file, or leaving no room for the checksum.
+    @Test func headerLengthPastTheFileIsAnError() throws {
+        let bytes = try Self.encoded()
+        for length in [bytes.count - 20 + 1, bytes.count - 20, bytes.count - 20 - 3, bytes.count] {
+            let problem = Self.problem(decoding: Self.withHeaderLength(UInt64(length), bytes))
+            guard case .truncated? = problem else { Issue.record("length \(length): \(String(describing: problem))"); continue }
+        }
+        // Shorter than the real header: its JSON is cut, which is malformed (checksum intact).
+        let short = Self.problem(decoding: Self.withHeaderLength(16, bytes))
+        guard case .malformed? = short else { Issue.record("\(String(describing: short))"); return }
+    }
+
+    /// Offsets and shapes from the header take part in sums and products only after a
+    /// check: each of these trapped or indexed out of range before.
+    @Test(arguments: [
+        ("data_offsets", "[0, \(Int.max)]"), ("data_offsets", "[0, \(1 << 62)]"), ("data_offsets", "[0, -8]"),
+        ("data_offsets", "[]"), ("data_offsets", "[0]"), ("shape", "[\(1 << 32), \(1 << 32)]"), ("shape", "[\(1 << 62)]"),
+        ("shape", "[-4, -3]"), ("shape", "[\(Int.max), 2]"),
+    ])
+    func corruptTensorEntryIsMalformed(key: String, json: String) throws {
+        let value = try JSONSerialization.jsonObject(with: Data(json.utf8))
+        for index in [0, 3] {  // the first tensor, and the last one (whose end sizes the file)
+            let bytes = try Self.withHeader(try Self.encoded()) { header in
+                var tensors = header["tensors"] as! [[String: Any]]
+                tensors[index][key] = value
+                header["tensors"] = tensors
+            }
+            let problem = Self.problem(decoding: bytes)
+            guard case .malformed? = problem else { Issue.record("\(key) \(value) at \(index): \(String(describing: problem))"); continue }
+        }
+    }
+
+    /// A truncated file whose header claims a last tensor ending near Int.max.
+    @Test func truncatedFileWithAHugeLastOffsetIsAnError() throws {
+        let bytes = try Self.withHeader(try Self.encoded()) { header in
+            var tensors = header["tensors"] as! [[String: Any]]
+            tensors[3]["data_offsets"] = [0, Int.max - 8]
+            header["tensors"] = tensors
+        }
+        let h = Int(bytes.littleEndianUInt64(at: 12))
+        for cut in [20 + h + 2, 20 + h + 40] {
+            #expect(Self.problem(decoding: Array(bytes.prefix(cut))) != nil)
+        }
+    }
+
+    /// The trainer indexes the train split with the epoch order and slices it by step.
+    @Test func epochOrderAndStepsAreChecked() throws {
+        let edits: [(inout [String: Any]) -> Void] = [
+            { $0["epoch_order"] = [0, 1, 5] }, { $0["epoch_order"] = [0, 0, 1] }, { $0["epoch_order"] = [-1, 0, 1] },
+            { $0["step_in_epoch"] = -1 }, { $0["epoch"] = -2 }, { $0["global_step"] = Int.min },
+        ]
+        for (i, edit) in edits.enumerated() {
+            let problem = Self.problem(decoding: try Self.withHeader(try Self.encoded(), edit))
+            guard case .malformed? = problem else { Issue.record("edit \(i): \(String(describing: problem))"); continue }
+        }
+        let fine = try Self.withHeader(try Self.encoded()) { $0["epoch_order"] = [2, 0, 1] }
+        #expect(try CheckpointFile.decode(fine, path: "c").epochOrder == [2, 0, 1])
+    }
+
     @Test func duplicateTensorNamesAreRefused() {
         var c = Self.sample()
         c.tensors.append(c.tensors[0])

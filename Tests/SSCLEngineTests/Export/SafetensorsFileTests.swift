@@ -90,6 +90,31 @@ import Testing
         #expect(throws: FileFormatError.self) { try SafetensorsFile.decode(bytes + [0, 0, 0, 0], path: "t") }
     }
 
+    /// Issue 8, point 13's class of bug: header numbers are checked before any sum or
+    /// product (`4 * elements` and `dataStart + end` overflowed and trapped).
+    @Test(arguments: [
+        #"{"w":{"dtype":"F32","shape":[2305843009213693696],"data_offsets":[0,9223372036854774784]}}"#,
+        #"{"w":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,8]}}"#,
+        #"{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}"#,
+        #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[9223372036854774784,9223372036854774792]}}"#,
+        #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,1e300]}}"#,
+    ])
+    func hugeShapesAndOffsetsAreErrors(header: String) {
+        var json = Array(header.utf8)
+        json += repeatElement(UInt8(ascii: " "), count: (8 - json.count % 8) % 8)
+        var bytes: [UInt8] = []
+        bytes.appendLittleEndian(UInt64(json.count))
+        bytes += json + [0, 0, 128, 63, 0, 0, 0, 64]
+        #expect(throws: FileFormatError.self) { try SafetensorsFile.decode(bytes, path: "t") }
+    }
+
+    @Test(arguments: [UInt64(1) << 63, UInt64.max, UInt64(100_000_001)])
+    func hugeHeaderLengthIsAnError(length: UInt64) throws {
+        var bytes = try SafetensorsFile.encode(tensors: Self.sampleTensors(), metadata: [:], path: "t")
+        bytes.replaceSubrange(0..<8, with: withUnsafeBytes(of: length.littleEndian, Array.init))
+        #expect(throws: FileFormatError.self) { try SafetensorsFile.decode(bytes, path: "t") }
+    }
+
     /// Parses the file by hand in Python (struct + json + numpy), as an independent reader would.
     @Test(.enabled(if: SafetensorsFileTests.pythonHasNumpy))
     func pythonReadsTheFile() throws {

@@ -113,11 +113,12 @@ import Testing
                 "erase": 0.25
               },
               "epochs": 10,
+              "min_steps": null,
               "batch_size": 256,
               "seed": 0,
               "threads": 1,
               "eval": {
-                "every_epochs": 1,
+                "every_epochs": null,
                 "knn_k": 200,
                 "knn_temperature": 0.1,
                 "linear_probe": true
@@ -150,6 +151,6 @@ import Testing
         #expect(object["seed"] as? UInt64 == UInt64.max)
         #expect(object["priority"] as? Int == -3)
         #expect(Set(object.keys) == ["name", "dataset", "model", "loss", "optimizer", "schedule", "augment", "epochs",
-                                     "batch_size", "seed", "threads", "eval", "priority", "max_restarts", "max_seconds"])
+                                     "min_steps", "batch_size", "seed", "threads", "eval", "priority", "max_restarts", "max_seconds"])
     }
 }

@@ -47,6 +47,7 @@ private func issue(_ path: String, _ reason: String) -> ValidationIssue { Valida
         expected.loss = LossSpec.defaults(for: .sscl)
         expected.optimizer = OptimizerSpec.defaults(for: .sgd)
         expected.augment = .image
+        expected.eval.everyEpochs = 1
         let spec = try parse(Self.example)
         #expect(spec == expected)
         #expect(spec.loss.temperature == 0.5 && spec.loss.hardPool == 32 && spec.loss.synthetic == 8)
@@ -55,7 +56,12 @@ private func issue(_ path: String, _ reason: String) -> ValidationIssue { Valida
 
     @Test func documentWithOnlyADatasetGetsEveryDefault() throws {
         let spec = try parse(document())
-        #expect(spec == JobSpec(dataset: DatasetSpec(source: .builtin("fashion-mnist"))))
+        var expected = JobSpec(dataset: DatasetSpec(source: .builtin("fashion-mnist")))
+        expected.minSteps = JobSpec.defaultMinSteps  // no epochs given: the step budget applies
+        #expect(spec == expected)
+        #expect(try parse(document(#""epochs": 12"#)).minSteps == nil, "epochs given alone: exactly that many")
+        #expect(try parse(document(#""epochs": 12, "min_steps": 50"#)).minSteps == 50)
+        #expect(try parse(document(#""min_steps": null"#)).minSteps == nil)
         #expect(spec.name == "job" && spec.batchSize == 256 && spec.schedule.warmupEpochs == 1)
     }
 
@@ -92,7 +98,7 @@ private func issue(_ path: String, _ reason: String) -> ValidationIssue { Valida
         ("\"seed\": 1.5", "seed", "expected an integer"),
         ("\"max_restarts\": -1", "max_restarts", "must be in 0...1000"),
         ("\"max_seconds\": 0", "max_seconds", "must be > 0"),
-        ("\"name\": \"\(String(repeating: "x", count: 201))\"", "name", "must be at most 200 characters"),
+        ("\"name\": \"\(String(repeating: "x", count: 201))\"", "name", "must be at most 200 bytes of UTF-8 (it has 201)"),
         ("\"loss\": {\"temperature\": 0}", "loss.temperature", "must be in (0, 100]"),
         ("\"loss\": {\"temperature\": 100.5}", "loss.temperature", "must be in (0, 100]"),
         ("\"loss\": {\"tau_plus\": 1}", "loss.tau_plus", "must be in [0, 1)"),
@@ -326,6 +332,131 @@ private func issue(_ path: String, _ reason: String) -> ValidationIssue { Valida
         let fromSwift = try JobSpec.parse(object: handMade)
         #expect(fromSwift.batchSize == 64 && fromSwift.loss.beta == 2.5 && fromSwift.optimizer.nesterov)
         #expect(throws: JobSpecSyntaxError.self) { try JobSpec.parse(object: ["dataset": Date()]) }
+    }
+
+    // MARK: Issue 8, point 9: validation is n log n in the document and its list is capped
+
+    /// 50,000 unknown keys (~700 KB) took about a minute when each comparison of the sort
+    /// searched the document for the key's position. The bound is generous: it only catches
+    /// quadratic work.
+    @Test func fiftyThousandUnknownKeysAreRefusedQuicklyWithACappedListInDocumentOrder() throws {
+        let keys = (0..<50_000).map { String(format: "k%05d", $0) }
+        let json = "{\"loss\": {\"temperature\": 0}, " + keys.map { "\"\($0)\": 1" }.joined(separator: ", ")
+            + ", \"dataset\": {\"name\": \"digits\"}, \"epochs\": 0}"
+        let clock = ContinuousClock()
+        var caught: JobSpecValidationError?
+        let elapsed = clock.measure {
+            do { _ = try parse(json) } catch { caught = error as? JobSpecValidationError }
+        }
+        let error = try #require(caught)
+        #expect(elapsed < .seconds(5), "validating \(json.utf8.count) bytes took \(elapsed)")
+        #expect(error.count == 50_002)
+        #expect(error.issues.count == JobSpecValidationError.maxListed)
+        let listed = JobSpecValidationError.maxListed - 1
+        #expect(error.issues.prefix(listed) == [issue("loss.temperature", "must be in (0, 100]")]
+                + keys.prefix(listed - 1).map { issue($0, "unknown key") })
+        #expect(error.issues.last == issue("", "\(50_002 - listed) more problems not listed"))
+        #expect(error.summary == "50002 invalid fields")
+    }
+
+    /// A huge key is measured against the known ones without a huge edit-distance table.
+    @Test func aHugeUnknownKeyIsRefusedQuickly() throws {
+        let key = String(repeating: "temperature", count: 50_000)
+        let clock = ContinuousClock()
+        var found: [ValidationIssue] = []
+        let elapsed = try clock.measure { found = try issues(document("\"loss\": {\"\(key)\": 1}")) }
+        #expect(elapsed < .seconds(5))
+        #expect(found == [issue("loss.\(key)", "unknown key")])
+    }
+
+    /// Issues follow their top-level key's position, even when that key contains a dot and
+    /// looks like a path into another section.
+    @Test func aTopLevelKeyWithADotIsOrderedByItsOwnPosition() throws {
+        let json = #"{"epochs": 0, "loss.x": 1, "loss": {"temperature": 0}, "dataset": {"name": "digits"}}"#
+        #expect(try issues(json) == [
+            issue("epochs", "must be in 1...100000"), issue("loss.x", "unknown key; did you mean \"loss\"?"),
+            issue("loss.temperature", "must be in (0, 100]"),
+        ])
+    }
+
+    @Test func aDocumentWithFewIssuesListsAllOfThem() {
+        let all = (0..<JobSpecValidationError.maxListed).map { issue("k\($0)", "unknown key") }
+        let error = JobSpecValidationError(issues: all)
+        #expect(error.issues == all && error.count == all.count)
+        let more = JobSpecValidationError(issues: all + [issue("z", "unknown key")])
+        #expect(more.issues.count == JobSpecValidationError.maxListed && more.count == all.count + 1)
+        #expect(more.issues.last == issue("", "2 more problems not listed"))
+        #expect(JobSpecValidationError(issues: [issue("epochs", "must be >= 1")]).summary == "epochs: must be >= 1")
+    }
+
+    // MARK: Issue 8, point 15: one validation for the API and the worker
+
+    /// The API validates the submitted document and the worker the resolved one, which prints
+    /// each float as the 32-bit value the job uses: `5e-324` passed the first (as a Double it
+    /// is > 0) and failed the second (as a Float it is 0). Now each is refused at once, with
+    /// its path and reason.
+    @Test(arguments: [
+        ("\"loss\": {\"temperature\": 5e-324}", "loss.temperature", "too close to 0"),
+        ("\"loss\": {\"temperature\": 1e-40}", "loss.temperature", "too close to 0 for a 32-bit float"),
+        ("\"loss\": {\"temperature\": 1e-50}", "loss.temperature", "too close to 0 for a 32-bit float"),
+        ("\"loss\": {\"beta\": 1e-45}", "loss.beta", "too close to 0 for a 32-bit float"),
+        ("\"loss\": {\"tau_plus\": 0.99999999}", "loss.tau_plus", "must be in [0, 1) (as a 32-bit float it is 1.0)"),
+        ("\"optimizer\": {\"lr\": 1e-39}", "optimizer.lr", "too close to 0 for a 32-bit float"),
+        ("\"optimizer\": {\"weight_decay\": 1e-310}", "optimizer.weight_decay", "too close to 0"),
+        ("\"optimizer\": {\"momentum\": 0.999999999}", "optimizer.momentum", "must be in [0, 1) (as a 32-bit float it is 1.0)"),
+        ("\"optimizer\": {\"kind\": \"adamw\", \"beta2\": 0.9999999999}", "optimizer.beta2", "must be in (0, 1)"),
+        ("\"optimizer\": {\"kind\": \"adamw\", \"eps\": 1e-46}", "optimizer.eps", "too close to 0 for a 32-bit float"),
+        ("\"augment\": {\"noise\": 1e39}", "augment.noise", "too large for a 32-bit float"),
+        ("\"eval\": {\"knn_temperature\": 4e-45}", "eval.knn_temperature", "too close to 0 for a 32-bit float"),
+        ("\"max_seconds\": 5e-324", "max_seconds", "too close to 0"),
+        ("\"schedule\": {\"warmup_epochs\": 1e-310}", "schedule.warmup_epochs", "too close to 0"),
+        ("\"dataset\": {\"name\": \"digits\", \"test_fraction\": 0.999999999}", "dataset.test_fraction", "must be in (0, 1)"),
+    ])
+    func floatThatTheWorkerWouldSeeDifferentlyIsRefused(fragment: String, path: String, reason: String) throws {
+        let json = fragment.hasPrefix("\"dataset\"") ? "{\(fragment)}" : document(fragment)
+        let found = try issues(json)
+        #expect(found.map(\.path) == [path])
+        #expect(found.first?.reason.hasPrefix(reason) == true, "\(found)")
+    }
+
+    /// Whatever `parse` accepts, it accepts again in its resolved form (what the service
+    /// stores and the worker reads), and to the same spec.
+    @Test(arguments: [
+        "\"loss\": {\"temperature\": 1.1754944e-38}", "\"loss\": {\"temperature\": 100}", "\"loss\": {\"beta\": 0}",
+        "\"loss\": {\"tau_plus\": 0.99999}", "\"loss\": {\"temperature\": 0.1000000001}",
+        "\"optimizer\": {\"lr\": 3.4e-38, \"weight_decay\": 1e-30, \"momentum\": 0.9999999}",
+        "\"optimizer\": {\"kind\": \"adamw\", \"beta2\": 0.99999994, \"eps\": 1.2e-38}",
+        "\"augment\": {\"noise\": 3.4028234e38}", "\"max_seconds\": 2.2250738585072014e-308",
+        "\"max_seconds\": 1.7976931348623157e308", "\"schedule\": {\"warmup_epochs\": 0}",
+        "\"eval\": {\"knn_temperature\": 99.99999999}",
+    ])
+    func acceptedEdgeValueIsAcceptedAgainWhenResolved(fragment: String) throws {
+        let spec = try parse(document(fragment))
+        #expect(try JobSpec.parse(json: spec.jsonData()) == spec)
+    }
+
+    /// Names and paths are limited in bytes (what storage and logs pay), not characters, and
+    /// carry no control characters (a log line, a terminal or a page would show them).
+    @Test func stringsAreLimitedInBytesAndRefuseControlCharacters() throws {
+        #expect(try issues(document("\"name\": \"\(String(repeating: "é", count: 101))\"")) == [
+            issue("name", "must be at most 200 bytes of UTF-8 (it has 202)"),
+        ])
+        #expect(try parse(document("\"name\": \"\(String(repeating: "é", count: 100))\"")).name.utf8.count == 200)
+        #expect(try issues(document("\"name\": \"🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷🇫🇷\"")) == [
+            issue("name", "must be at most 200 bytes of UTF-8 (it has 208)"),
+        ])
+        for (text, code, at) in [("a\\u0007b", "0007", 2), ("run\\n2", "000A", 4), ("\\u0000", "0000", 1),
+                                 ("x\\u007f", "007F", 2), ("\\u0085", "0085", 1), ("ab\\u202Egpj.exe", "202E", 3),
+                                 ("\\u2028", "2028", 1), ("👩‍👩‍👧\\u0007", "0007", 2)] {
+            #expect(try issues(document("\"name\": \"\(text)\"")) == [
+                issue("name", "must not contain control characters (U+\(code) at character \(at))"),
+            ])
+        }
+        #expect(try parse(document(#""name": "café ☕ 👩‍👩‍👧 ok""#)).name == "café ☕ 👩‍👩‍👧 ok")
+        let csv = #"{"dataset": {"format": "csv", "train": "a\nb.csv", "label_column": "y\u0001"}}"#
+        #expect(try issues(csv).map(\.path) == ["dataset.train", "dataset.label_column"])
+        let long = #"{"dataset": {"format": "idx", "path": ""# + String(repeating: "ü", count: 2049) + #""}}"#
+        #expect(try issues(long) == [issue("dataset.path", "must be at most 4096 bytes of UTF-8 (it has 4098)")])
     }
 
     @Test func validationErrorDescriptionListsEveryIssue() {

@@ -99,12 +99,32 @@ import Testing
         #expect(losses.allSatisfy { $0.isFinite })
     }
 
-    @Test func aDatasetSmallerThanOneBatchIsRejected() throws {
+    @Test func aSmallDatasetGetsASmallerBatchAndTinyOnesAreRejected() throws {
         var spec = Self.tinySpec()
         spec.dataset.trainLimit = 20
-        #expect(throws: TrainingError.datasetTooSmall(trainCount: 20, batchSize: 32)) {
+        // 20 rows < 2 x 32: the largest power of two at most 10 rows.
+        let trainer = try Self.trainer(spec)
+        #expect(trainer.spec.batchSize == 8 && trainer.stepsPerEpoch == 2)
+        #expect(trainer.fittingNotes == ["batch_size 32 -> 8: the train split has 20 rows"])
+        spec.dataset.trainLimit = 3
+        #expect(throws: TrainingError.datasetTooSmall(trainCount: 3, batchSize: 32)) {
             _ = try Self.trainer(spec)
         }
+    }
+
+    @Test func theStepBudgetSetsTheEpochsOfASmallDataset() throws {
+        var spec = Self.tinySpec()
+        spec.minSteps = 23
+        let (fitted, notes) = spec.fitted(trainCount: 160)  // 5 steps of 32 per epoch
+        #expect(fitted.epochs == 5 && notes.count == 1, "ceil(23 / 5) = 5 epochs")
+        #expect(fitted.eval.everyEpochs == 1, "ceil(5 / 10)")
+        spec.epochs = 7
+        #expect(spec.fitted(trainCount: 160).spec.epochs == 7, "never fewer epochs than asked")
+        spec.minSteps = 2000
+        let long = spec.fitted(trainCount: 160).spec
+        #expect(long.epochs == 400 && long.eval.everyEpochs == 40)
+        spec.minSteps = nil
+        #expect(spec.fitted(trainCount: 160).spec.epochs == 7)
     }
 
     @Test func timeLimitStopsWithACheckpoint() throws {

@@ -14,7 +14,7 @@ import Testing
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
         var documented = Set<String>()
         for (path, operations) in paths { for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") } }
-        #expect(documented == Set(Route.all.map { "\($0.method) \($0.pattern)" }))
+        #expect(documented == Set(APIRouter.routes.map { "\($0.method) \($0.pattern)" }))
 
         let id = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob()).json["id"] as? String)
         for entry in documented.sorted() {
@@ -36,5 +36,120 @@ import Testing
         #expect(Set(datasets.compactMap { $0["name"] as? String }) == ["fashion-mnist", "fashion-mnist-mini", "digits"])
         #expect(datasets.first { $0["name"] as? String == "digits" }?["available"] as? Bool == true)
         _ = try C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel")
+    }
+
+    /// One raw request on its own connection; returns the status (0 when none came).
+    static func status(_ port: Int, _ method: String, _ target: String, headers: [String: String] = [:],
+                       body: String? = nil, contentType: String = "application/json") -> Int {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var fields = headers
+        if let body {
+            fields["Content-Type"] = fields["Content-Type"] ?? contentType
+            fields["Content-Length"] = fields["Content-Length"] ?? String(body.utf8.count)
+        }
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            if name == "Host" {
+                head = head.replacingOccurrences(of: "Host: 127.0.0.1:\(port)", with: "Host: \(value)")
+            } else {
+                head += "\(name): \(value)\r\n"
+            }
+        }
+        let out = C.raw(port: port, head + "\r\n" + (body ?? ""), timeout: 10)
+        let line = out.prefix { $0 != "\r" }.split(separator: " ")
+        return line.count >= 2 ? Int(line[1]) ?? 0 : 0
+    }
+
+    /// Issue 8, point 16: for every route, each status the document lists is provoked with
+    /// the input that should cause it and comes back, and every probe's status is documented.
+    @Test func everyDocumentedStatusIsWhatTheRouteReturns() throws {
+        let f = try ServiceFixture()
+        defer { f.stop() }
+        let tokened = try ServiceFixture(token: "s3cret")
+        defer { tokened.stop() }
+        let doc = try C.request("GET", "\(f.base)/openapi.json").json
+        let paths = try #require(doc["paths"] as? [String: [String: Any]])
+        func documented(_ route: Route) -> Set<Int> {
+            let operation = paths[route.pattern]?[route.method.lowercased()] as? [String: Any]
+            return Set((operation?["responses"] as? [String: Any] ?? [:]).keys.compactMap { Int($0) })
+        }
+
+        // Jobs in each state the probes need.
+        let done = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob()).json["id"] as? String)
+        #expect(C.waitUntil(90) { (try? C.request("GET", "\(f.base)/v1/jobs/\(done)").json["status"] as? String) == "succeeded" })
+        let long = ServiceFixture.tinyJob(name: "long", epochs: 5000)
+        let busy = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
+        let cancelled = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
+        #expect(try C.request("POST", "\(f.base)/v1/jobs/\(cancelled)/cancel").status == 200)
+        let scratch = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
+        let pending = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
+        _ = try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(name: "keyed"), headers: ["Idempotency-Key": "k1"])
+
+        // The probes: for each route and status, the request that must produce it.
+        typealias Probe = () -> Int
+        func p(_ method: String, _ target: String, headers: [String: String] = [:], body: String? = nil,
+               contentType: String = "application/json", server: ServiceFixture? = nil) -> Probe {
+            let port = (server ?? f).port
+            return { Self.status(port, method, target, headers: headers, body: body, contentType: contentType) }
+        }
+        var probes: [String: [Int: Probe]] = [:]
+        for route in APIRouter.routes {
+            let key = "\(route.method) \(route.pattern)"
+            let target = { (id: String) in route.pattern.replacingOccurrences(of: "{id}", with: id) }
+            let body: String? = route.method == "POST" ? "{}" : nil
+            var map: [Int: Probe] = [
+                400: p(route.method, target(done) + "?no_such_parameter=1", body: body),
+                421: p(route.method, target(done), headers: ["Host": "evil.example"], body: body),
+            ]
+            if route.isAPI { map[401] = p(route.method, target(done), body: body, server: tokened) }
+            if route.method != "GET" { map[403] = p(route.method, target(done), headers: ["Origin": "http://evil.example"], body: body) }
+            if route.hasIDParameter { map[404] = p(route.method, target("no-such-job"), body: body) }
+            if case .json = route.body {
+                map[413] = p(route.method, target(done), headers: ["Content-Length": "99999999"], body: "")
+                map[415] = p(route.method, target(done), body: "{}", contentType: "text/plain")
+            }
+            probes[key] = map
+        }
+        func add(_ method: String, _ pattern: String, _ status: Int, _ probe: @escaping Probe) { probes["\(method) \(pattern)"]![status] = probe }
+        for pattern in ["/healthz", "/metrics", "/openapi.json", "/v1/datasets", "/v1/defaults", "/v1/jobs"] {
+            add("GET", pattern, 200, p("GET", pattern))
+        }
+        for suffix in ["", "/metrics", "/events", "/logs", "/model.safetensors", "/checkpoint"] {
+            add("GET", "/v1/jobs/{id}" + suffix, 200, p("GET", "/v1/jobs/\(done)\(suffix)"))
+        }
+        add("GET", "/v1/jobs", 400, p("GET", "/v1/jobs?cursor=garbage"))
+        add("GET", "/v1/jobs/{id}/events", 400, p("GET", "/v1/jobs/\(done)/events", headers: ["Last-Event-ID": "abc"]))
+        add("POST", "/v1/jobs", 201, p("POST", "/v1/jobs", body: ServiceFixture.tinyJob(name: "probe", epochs: 5000)))
+        add("POST", "/v1/jobs", 200, p("POST", "/v1/jobs?dry_run=true", body: ServiceFixture.tinyJob()))
+        #expect(p("POST", "/v1/jobs", body: "{\"dataset\": ")() == 400, "malformed JSON")
+        #expect(p("GET", "/v1/jobs/\(done)/events", headers: ["Last-Event-ID": ""])() == 400, "an empty Last-Event-ID (schemathesis)")
+        add("POST", "/v1/jobs", 409, p("POST", "/v1/jobs", headers: ["Idempotency-Key": "k1"], body: ServiceFixture.tinyJob(name: "other")))
+        add("POST", "/v1/jobs", 422, p("POST", "/v1/jobs", body: "{\"epochs\": 0}"))
+        add("POST", "/v1/jobs/{id}/cancel", 200, p("POST", "/v1/jobs/\(scratch)/cancel"))
+        add("POST", "/v1/jobs/{id}/cancel", 202, p("POST", "/v1/jobs/\(busy)/cancel"))
+        add("POST", "/v1/jobs/{id}/cancel", 400, p("POST", "/v1/jobs/\(busy)/cancel", body: "[1]"))
+        add("POST", "/v1/jobs/{id}/cancel", 409, p("POST", "/v1/jobs/\(done)/cancel"))
+        add("POST", "/v1/jobs/{id}/cancel", 422, p("POST", "/v1/jobs/\(busy)/cancel", body: "{\"now\": true}"))
+        add("POST", "/v1/jobs/{id}/retry", 200, p("POST", "/v1/jobs/\(cancelled)/retry", body: "{\"fresh\": true}"))
+        add("POST", "/v1/jobs/{id}/retry", 400, p("POST", "/v1/jobs/\(cancelled)/retry", body: "not json"))
+        add("POST", "/v1/jobs/{id}/retry", 409, p("POST", "/v1/jobs/\(done)/retry"))
+        add("POST", "/v1/jobs/{id}/retry", 422, p("POST", "/v1/jobs/\(cancelled)/retry", body: "{\"fresh\": 1}"))
+        add("GET", "/v1/jobs/{id}/model.safetensors", 409, p("GET", "/v1/jobs/\(busy)/model.safetensors"))
+        add("GET", "/v1/jobs/{id}/checkpoint", 409, p("GET", "/v1/jobs/\(scratch)/checkpoint"))
+        add("POST", "/v1/jobs", 400, p("POST", "/v1/jobs", headers: ["Idempotency-Key": String(repeating: "k", count: 201)],
+                                       body: ServiceFixture.tinyJob()))
+        add("DELETE", "/v1/jobs/{id}", 409, p("DELETE", "/v1/jobs/\(pending)"))
+        add("DELETE", "/v1/jobs/{id}", 204, p("DELETE", "/v1/jobs/\(done)"))  // last: the other probes use the job
+
+        let order: [Int] = [400, 401, 403, 404, 409, 413, 415, 421, 422, 200, 201]
+        for route in APIRouter.routes.sorted(by: { $0.method == "DELETE" ? false : $1.method == "DELETE" }) {
+            let key = "\(route.method) \(route.pattern)"
+            let map = probes[key] ?? [:]
+            #expect(Set(map.keys) == documented(route), "\(key): probes \(map.keys.sorted()) but documents \(documented(route).sorted())")
+            for status in map.keys.sorted(by: { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) }) {
+                let got = map[status]!()
+                #expect(got == status, "\(key): the probe for \(status) got \(got)")
+            }
+        }
+        for id in [busy, scratch, cancelled, pending] { _ = try? C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel") }
     }
 }

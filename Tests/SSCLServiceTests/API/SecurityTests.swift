@@ -29,6 +29,22 @@ import Testing
         #expect(sameOrigin.status == 200)
     }
 
+    /// RFC 9112 §3.2.2: an absolute-form target's authority replaces Host, so it is what the
+    /// DNS-rebinding check must look at (it used to check only the Host header).
+    @Test func absoluteFormTargetsCannotBypassTheHostCheck() throws {
+        let f = try ServiceFixture()
+        defer { f.stop() }
+        for target in ["http://evil.example/v1/jobs", "http://evil.example:\(f.port)/v1/jobs", "HTTPS://EVIL.example/healthz",
+                       "http://evil.example?limit=1"] {
+            let out = C.raw(port: f.port, "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(f.port)\r\nConnection: close\r\n\r\n", timeout: 3)
+            #expect(out.hasPrefix("HTTP/1.1 421"), "\(target): \(out.prefix(60))")
+        }
+        let userinfo = C.raw(port: f.port, "GET http://127.0.0.1@evil.example/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeout: 3)
+        #expect(userinfo.hasPrefix("HTTP/1.1 400"), "\(userinfo.prefix(60))")
+        let own = C.raw(port: f.port, "GET http://127.0.0.1:\(f.port)/v1/jobs HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n", timeout: 3)
+        #expect(own.hasPrefix("HTTP/1.1 200"), "the target's own authority is served: \(own.prefix(60))")
+    }
+
     @Test func staticFilesNeverEscapePublic() throws {
         let f = try ServiceFixture()
         defer { f.stop() }

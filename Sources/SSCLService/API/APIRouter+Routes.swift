@@ -1,0 +1,89 @@
+import SSCLHTTP
+import SSCLStore
+
+/// The route table: every endpoint once, with its handler, query parameters and documented
+/// responses. The router, the query validation and `/openapi.json` all read it.
+extension APIRouter {
+    static let routes: [Route] = [
+        Route(method: "GET", pattern: "/healthz", operationID: "healthz", summary: "Liveness and store check",
+              responses: [.ok("Health")]) { router, _ in try router.healthz() },
+        Route(method: "GET", pattern: "/metrics", operationID: "prometheus", summary: "Prometheus metrics",
+              responses: [Route.Response(status: 200, description: "Prometheus text format 0.0.4",
+                                         content: .text(contentType: "text/plain"))]) { router, _ in try router.prometheus() },
+        Route(method: "GET", pattern: "/openapi.json", operationID: "openAPI", summary: "This API as OpenAPI 3.1",
+              responses: [.ok("Object", "This document")]) { router, _ in .json(200, OpenAPIDocument.data(router.configuration)) },
+        Route(method: "GET", pattern: "/v1/datasets", operationID: "datasets", summary: "Built-in datasets and their availability",
+              responses: [.ok("DatasetList")]) { router, _ in router.datasets() },
+        Route(method: "GET", pattern: "/v1/defaults", operationID: "defaults", summary: "A complete default job document",
+              responses: [.ok("ResolvedJob")]) { router, _ in router.defaults() },
+        Route(method: "POST", pattern: "/v1/jobs", operationID: "createJob", summary: "Submit a training job",
+              query: [.boolean("dry_run", "Validate and return the resolved job; queue nothing")],
+              headers: [.pattern("Idempotency-Key", APIRouter.idempotencyKeyPattern,
+                                 "1 to 200 printable ASCII characters. Same key and body: the original response; same key, other body: 409")],
+              body: .json(schema: "JobDocument", required: true),
+              responses: [.ok("Job", "Queued; Location names the job", status: 201), .ok("ResolvedJob", "dry_run: the resolved job"),
+                          .error(400, "The body is not JSON, or the Idempotency-Key is empty or too long"),
+                          .error(409, "The Idempotency-Key was used with another body"),
+                          .error(422, "The job document is invalid (details name every field)")]) { router, call in
+            try router.createJob(call.request, dryRun: call.query.bool("dry_run") ?? false)
+        },
+        Route(method: "GET", pattern: "/v1/jobs", operationID: "listJobs", summary: "List jobs, newest first",
+              query: [.oneOf("status", JobStatus.allCases.map(\.rawValue), "Only jobs in this status"),
+                      .integer("limit", 1...500, "Page size, default 50"),
+                      .string("cursor", "next_cursor of the previous page")],
+              responses: [.ok("JobList"), .error(400, "The cursor is not one this server gave")]) { router, call in
+            try router.listJobs(call.query)
+        },
+        Route(method: "GET", pattern: "/v1/jobs/{id}", operationID: "getJob", summary: "One job",
+              responses: [.ok("Job"), .error(404, "No such job")]) { router, call in try router.getJob(call.id) },
+        Route(method: "DELETE", pattern: "/v1/jobs/{id}", operationID: "deleteJob", summary: "Delete a finished job and its files",
+              responses: [Route.Response(status: 204, description: "Deleted", content: .none), .error(404, "No such job"),
+                          .error(409, "The job is queued or running")]) { router, call in try router.deleteJob(call.id) },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/metrics", operationID: "jobMetrics", summary: "Metric series",
+              query: [.string("name", "Comma-separated metric names (default: all)"),
+                      .integer("after_step", "Only points after this step"),
+                      .integer("max_points", 2...100_000, "Downsample each series keeping its min/max shape")],
+              responses: [.ok("MetricSeries"), .error(404, "No such job")]) { router, call in
+            try router.jobMetrics(call.id, call.query)
+        },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/events", operationID: "jobEvents", summary: "Server-Sent Events",
+              query: [.integer("last_event_id", "Continue after this event (as the Last-Event-ID header)")],
+              headers: [.integer("Last-Event-ID", "Continue after this event id")],
+              responses: [Route.Response(status: 200, description: "History first (or everything after Last-Event-ID), then live; "
+                                                     + "the stream ends once the job has finished and everything was sent",
+                                         content: .eventStream),
+                          .error(400, "Last-Event-ID is not an event id"), .error(404, "No such job")]) { router, call in
+            try router.jobEvents(call.id, call.request)
+        },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/logs", operationID: "jobLogs", summary: "Worker log lines",
+              query: [.integer("after_id", "Only lines after this id"), .integer("limit", 1...10_000, "At most this many lines, default 10000")],
+              responses: [.ok("LogLines"), .error(404, "No such job")]) { router, call in try router.jobLogs(call.id, call.query) },
+        Route(method: "POST", pattern: "/v1/jobs/{id}/cancel", operationID: "cancelJob", summary: "Cancel a queued or running job",
+              body: .json(schema: "CancelRequest", required: false),
+              responses: [.ok("Job", "A queued job, cancelled"),
+                          .ok("Job", "A running job: cancel_requested is set and the worker told to stop; the job's status event says when it has",
+                              status: 202), .error(400, "The body is not a JSON object"), .error(404, "No such job"),
+                          .error(409, "The job has already finished"), .error(422, "The body has a key other than none")]) { router, call in
+            try router.cancelJob(call.id, call.request)
+        },
+        Route(method: "POST", pattern: "/v1/jobs/{id}/retry", operationID: "retryJob", summary: "Queue a failed or cancelled job again",
+              body: .json(schema: "RetryRequest", required: false),
+              responses: [.ok("Job"), .error(400, "The body is not a JSON object"), .error(404, "No such job"),
+                          .error(409, "The job is not failed or cancelled"),
+                          .error(422, "The body has an unknown key or fresh is not a boolean")]) { router, call in
+            try router.retryJob(call.id, call.request)
+        },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/model.safetensors", operationID: "downloadModel", summary: "The trained model",
+              responses: [Route.Response(status: 200, description: "The file", content: .binary),
+                          .error(404, "No such job"),
+                          .error(409, "The job has no model (yet): only a succeeded job has one")]) { router, call in
+            try router.download(call.id, file: "model.safetensors", type: "application/octet-stream")
+        },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/checkpoint", operationID: "downloadCheckpoint", summary: "The latest checkpoint",
+              responses: [Route.Response(status: 200, description: "The file", content: .binary),
+                          .error(404, "No such job"),
+                          .error(409, "The job has no checkpoint (yet): it has not trained an epoch")]) { router, call in
+            try router.download(call.id, file: "checkpoint.bin", type: "application/octet-stream")
+        },
+    ]
+}
