@@ -66,7 +66,7 @@ import SSCLStore
         let answer = try C.request("POST", "\(server.base)/v1/jobs/\(id)/cancel")
         // A generous bound: the handler must not wait for the worker (it used to, up to 5 s).
         #expect(Date().timeIntervalSince(asked) < 2)
-        #expect(answer.status == 200)
+        #expect(answer.status == 202)
         #expect(answer.json["status"] as? String == "running")
         #expect(answer.json["cancel_requested"] as? Bool == true)
         #expect(try C.request("POST", "\(server.base)/v1/jobs/\(id)/cancel").json["cancel_requested"] as? Bool == true,
@@ -94,7 +94,7 @@ import SSCLStore
             let job = try C.request("GET", "\(server.base)/v1/jobs/\(id)").json
             return ((job["progress"] as? [String: Any])?["step"] as? Int ?? 0) >= 1
         }
-        #expect(try C.request("POST", "\(server.base)/v1/jobs/\(id)/cancel").status == 200)
+        #expect(try C.request("POST", "\(server.base)/v1/jobs/\(id)/cancel").status == 202)
         server.stop()
         #expect(server.process.terminationStatus == 0)
 
