@@ -16,7 +16,10 @@ import SSCLStore
           "blas_core" : "Haswell",
           "dataset" : "fashion-mnist-mini",
           "epochs" : 2,
+          "eval_seconds" : 0.5,
           "final_loss" : 3.25,
+          "gain_over_random" : 0.5,
+          "gain_over_raw" : 0.25,
           "images_per_s" : 1000.5,
           "knn_accuracy" : 0.75,
           "linear_accuracy" : 0.5,
@@ -28,7 +31,10 @@ import SSCLStore
           "threads" : 1,
           "train_count" : 128,
           "uniformity" : -2.5,
-          "version" : "test"
+          "version" : "test",
+          "warnings" : [
+
+          ]
         }
         """
 
