@@ -89,6 +89,12 @@ public struct TrainingRun: Sendable {
         emit(TrainingEvent(.log(
             "\(dataset.name): \(dataset.summary), \(trainer.stepsPerEpoch) steps "
             + "per epoch, \(spec.threads) thread(s), BLAS \(BLAS.coreName)" + (resumed ? ", resuming from its checkpoint" : ""))))
+        if dataset.isImage && trainer.spec.augment.flip {
+            // Flip is the user's choice, but it is wrong for data whose mirror image is another
+            // item (text, digits, many diagrams): say that it is on.
+            emit(TrainingEvent(.log("augment.flip is on: a mirrored image counts as the same item; "
+                                    + "set \"augment\": {\"flip\": false} if left and right matter in this data")))
+        }
 
         let box = TrainerBox(trainer)
         let checkpoint = checkpointURL
