@@ -67,6 +67,9 @@ let package = Package(
                 "SSCLEngine",
                 "SSCLStore",
                 "SSCLHTTP",
+                // Uploaded image folders: zip archives, and gzip-compressed tar streams.
+                "SSCLZlib",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
