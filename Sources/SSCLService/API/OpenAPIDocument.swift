@@ -30,7 +30,7 @@ enum OpenAPIDocument {
         Contrastive learning with synthetic hard negatives, as a training service. Besides the statuses \
         listed per operation, the HTTP server itself answers: 405 with Allow for a method a path does not \
         serve; 400 for a malformed request; 408 when the headers or body do not arrive in time; 411 for a \
-        chunked body; 413 for a body over --max-body-bytes; 431 for oversized headers; 501 for a method it \
+        chunked body; 413 for a body over --max-body-bytes (an upload: --max-upload-bytes); 431 for oversized headers; 501 for a method it \
         does not implement (anything but GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS); 503 when it is out \
         of connection slots or shutting down; 505 for an HTTP version other than 1.0 and 1.1.
         """
