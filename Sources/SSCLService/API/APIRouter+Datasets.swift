@@ -128,7 +128,9 @@ extension APIRouter {
             dataset = try DatasetLoader.load(DatasetSpec(source: engineSource), seed: 0,
                                              within: DataDirectory(configuration.dataDirectory))
         } catch let error as DatasetError {
-            throw APIError(status: 422, code: "invalid_dataset", message: "the \(format.rawValue) upload is invalid: \(error)")
+            // Named as the client knows it, not by the staging path on the server.
+            let message = "\(error)".replacingOccurrences(of: stored.path, with: "the upload")
+            throw APIError(status: 422, code: "invalid_dataset", message: "the \(format.rawValue) file is invalid: \(message)")
         }
         let counts = zip(dataset.train.classCounts(numClasses: dataset.numClasses),
                          dataset.test.classCounts(numClasses: dataset.numClasses)).map { $0 + $1 }

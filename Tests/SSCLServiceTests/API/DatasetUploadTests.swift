@@ -76,6 +76,7 @@ import Testing
         let bad = try Self.upload(f, "bad", "csv", Data("x,y\n1,2\n".utf8))
         #expect(bad.status == 422)
         #expect(bad.text.contains("invalid_dataset") && bad.text.contains("label"), "\(bad.text)")
+        #expect(!bad.text.contains(".incoming") && bad.text.contains("the upload"), "the error names the upload, not a server path")
         let badName = try Self.upload(f, "..", "csv", Data(text.utf8))
         #expect(badName.status == 400 && badName.text.contains("name"))
         let builtin = try Self.upload(f, "digits", "csv", Data(text.utf8))
