@@ -21,14 +21,15 @@ import Testing
         }
     }
 
-    static func make(directory: URL, maxBytes: Int, seen: Seen) throws -> HTTPServer {
+    static func make(directory: URL, maxBytes: Int, seen: Seen,
+                     _ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
         let handler = HTTPClosureHandler(bodyDestination: { request in
             request.path == "/spool" ? .file(directory: directory, maxBytes: maxBytes) : .memory
         }) { request in
             seen.record(request)
             return .text(200, "got \(request.bodyFile == nil ? "memory" : "file")")
         }
-        return try HTTPServer.make(handler: handler)
+        return try HTTPServer.make(configure, handler: handler)
     }
 
     static func directory() throws -> URL {
@@ -100,5 +101,21 @@ import Testing
         while !Self.contents(directory).isEmpty && Date() < deadline { usleep(10_000) }
         #expect(Self.contents(directory).isEmpty, "a body that never completes is deleted")
         #expect(seen.lock.withLock { seen.bodyFile } == nil, "the handler never saw it")
+    }
+
+    @Test func aSpooledBodyTooSlowIs408AndItsFileGoes() throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try Self.make(directory: directory, maxBytes: 1 << 20, seen: Seen()) {
+            $0.minRequestBodyBytesPerSecond = 1000
+            $0.requestBodyGracePeriod = 0.3
+        }
+        defer { server.shutdown(gracePeriod: 1) }
+        let client = try server.client()
+        try client.send("POST /spool HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789")
+        let response = try client.readResponse()
+        #expect(response.status == 408)
+        #expect(response.text.contains("body_too_slow"))
+        #expect(Self.contents(directory).isEmpty, "the partial body's file is deleted")
     }
 }

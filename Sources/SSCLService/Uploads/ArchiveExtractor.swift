@@ -132,6 +132,11 @@ enum ArchiveExtractor {
             try count()
             let parts = try ArchivePath.components(of: name)
             guard !parts.isEmpty else { throw refusal("bad_entry_name", "an entry has an empty name") }
+            // The declared size first (a tar header's, a zip entry's), then the bytes as written.
+            guard declaredSize <= allowedBytes - written else {
+                throw refusal("expansion_too_large", "entry \(ArchivePath.quoted(name)) declares \(declaredSize) bytes, more than "
+                              + "\(limits.maxExpansionRatio) times the archive's size allows (limit \(allowedBytes) bytes in all)")
+            }
             let target = url(parts)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             // O_EXCL | O_NOFOLLOW: never through a link, never over an earlier entry of the same name.
