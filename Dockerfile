@@ -1,11 +1,12 @@
-# sscl: build with the Swift image, run on a slim Debian with OpenBLAS, SQLite and curl.
+# sscl: build with the Swift image, run on a slim Debian with OpenBLAS, libpng, libjpeg-turbo,
+# SQLite and curl.
 #   docker build -t sscl .
 #   docker run -p 8080:8080 -e SSCL_TOKEN=change-me -v sscl-data:/data sscl
 # The service binds 0.0.0.0 inside the container, so it requires a token (SSCL_TOKEN).
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas-dev zlib1g-dev pkg-config libsqlite3-dev libcurl4-openssl-dev \
+ && apt-get install -y --no-install-recommends libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config libsqlite3-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -13,7 +14,7 @@ RUN swift build -c release --product sscl --static-swift-stdlib
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas0-pthread zlib1g libsqlite3-0 libcurl4 ca-certificates curl \
+ && apt-get install -y --no-install-recommends libopenblas0-pthread zlib1g libpng16-16 libjpeg62-turbo libsqlite3-0 libcurl4 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/.build/release/sscl /app/sscl

@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Layers point one way:
-///   CBLAS, SSCLZlib <- SSCLEngine (compute: no HTTP, no SQL)
+///   CBLAS, SSCLZlib, CPNG, CJPEG <- SSCLEngine (compute: no HTTP, no SQL)
 ///   SSCLStore (SQLite through GRDB: no HTTP)
 ///   SSCLHTTP (a minimal HTTP/1.1 server on POSIX sockets: knows nothing of jobs)
 ///   SSCLService (REST API, scheduler, worker processes) <- SSCLEngine, SSCLStore, SSCLHTTP
@@ -34,11 +34,26 @@ let package = Package(
             path: "Sources/SSCLZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Image folders: libpng's simplified API and libjpeg-turbo decode PNG and JPEG files.
+        .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            pkgConfig: "libpng16",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJPEG",
+            path: "Sources/CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
         .target(
             name: "SSCLEngine",
             dependencies: [
                 "CBLAS",
                 "SSCLZlib",
+                "CPNG",
+                "CJPEG",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
@@ -84,7 +99,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SSCLEngineTests",
-            dependencies: ["SSCLEngine", .product(name: "Logging", package: "swift-log")],
+            // CPNG and CJPEG: the tests write real PNG and JPEG files with the same libraries.
+            dependencies: ["SSCLEngine", "CPNG", "CJPEG", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SSCLStoreTests", dependencies: ["SSCLStore", .product(name: "Logging", package: "swift-log")]),

@@ -32,6 +32,21 @@ extension JobStore {
         }
     }
 
+    /// queued | running → succeeded with `resultJSON`, for a job whose worker finished and wrote
+    /// its result file but whose end the database does not know (the server died before it
+    /// recorded it, or the database lost its last writes): it must not run again.
+    public func finishFromResultFile(id: String, resultJSON: String) throws -> JobRecord {
+        try transition(id: id, to: .succeeded, action: "finish from its result file",
+                       allowedFrom: [.queued, .running]) { db, _, now in
+            try db.execute(sql: """
+                UPDATE job SET status = 'succeeded', finished_at = ?1, started_at = coalesce(started_at, ?1),
+                    error_code = NULL, error_message = NULL, result_json = ?2,
+                    cancel_requested = 0, resume_from_checkpoint = 0
+                WHERE id = ?3
+                """, arguments: [RFC3339.string(from: now), resultJSON, id])
+        }
+    }
+
     /// Back to the queue, either a restart after the worker died (`countsAsRestart`: running
     /// only, counted against `max_restarts`) or a retry (running, failed or cancelled; the job
     /// gets its full restart budget again). Without `resumeFromCheckpoint` the next run starts
@@ -55,14 +70,12 @@ extension JobStore {
         }
     }
 
-    /// Marks a running job as asked to stop; the job ends when its worker has stopped.
-    /// (A queued job is cancelled at once with `finish(status: .cancelled)`.)
-    public func setCancelRequested(id: String) throws {
-        try pool.write { db in
-            let job = try JobRecord.require(db, id: id)
-            guard job.status == .running else {
-                throw StoreError.illegalTransition(jobID: id, from: job.status, to: "request cancel")
-            }
+    /// Marks a running job as asked to stop, with a `status` event (a live page shows the
+    /// cancel at once; the job ends when its worker has stopped). A queued job is cancelled at
+    /// once with `finish(status: .cancelled)`.
+    @discardableResult
+    public func setCancelRequested(id: String) throws -> JobRecord {
+        try transition(id: id, to: .running, action: "request cancel", allowedFrom: [.running]) { db, _, _ in
             try db.execute(sql: "UPDATE job SET cancel_requested = 1 WHERE id = ?", arguments: [id])
         }
     }

@@ -172,6 +172,16 @@ public final class JobStore: Sendable {
         }
     }
 
+    /// Every job's status by id: what start-up reconciliation compares the job folders with.
+    public func statusesByID() throws -> [String: JobStatus] {
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT id, status FROM job") }
+        var statuses: [String: JobStatus] = [:]
+        for row in rows {
+            if let status = JobStatus(rawValue: row["status"]) { statuses[row["id"]] = status }
+        }
+        return statuses
+    }
+
     /// The number of jobs in each status, zeros included.
     public func countsByStatus() throws -> [JobStatus: Int] {
         let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM job GROUP BY status") }

@@ -30,6 +30,8 @@ struct ServeCommand: ParsableCommand {
     var migrations: String?
     @Option(help: "Largest accepted request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Largest dataset upload (POST /v1/datasets) in bytes; streamed to disk.") var maxUploadBytes = 2 << 30
+    @Option(help: ArgumentHelp("Seconds a worker gets to finish its step and checkpoint after a cancel, its max_seconds or a shutdown, before it is killed.", valueName: "SECONDS"))
+    var stopGrace: Double = 5
     @Option(help: "Open connections (at the limit the longest-idle keep-alive one is closed).") var maxConnections = 1024
     @Option(help: "Open connections from one remote address.") var maxConnectionsPerAddress = 256
     @Option(help: "Bytes/s a request body must average after its first 5 s (0: no minimum).") var minBodyRate = 240.0
@@ -38,6 +40,7 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
         guard maxConcurrentJobs >= 1 else { throw ValidationError("--max-concurrent-jobs must be >= 1") }
+        guard stopGrace >= 0 && stopGrace <= 3600 else { throw ValidationError("--stop-grace must be in 0...3600 seconds") }
         guard maxConnections >= 1, maxConnectionsPerAddress >= 1 else {
             throw ValidationError("--max-connections and --max-connections-per-address must be >= 1")
         }
@@ -71,7 +74,7 @@ struct ServeCommand: ParsableCommand {
         var scheduler = JobScheduler.Configuration(
             executable: Self.executableURL, runsDirectory: URL(fileURLWithPath: runsDir).standardizedFileURL,
             dataDirectory: configuration.dataDirectory, maxConcurrentJobs: maxConcurrentJobs)
-        scheduler.stopGracePeriod = 20
+        scheduler.stopGracePeriod = stopGrace
         let service: TrainingService
         do {
             service = try TrainingService(configuration: configuration, scheduler: scheduler,

@@ -108,6 +108,26 @@ import Testing
         #expect(try store.recoverInterruptedJobs().map(\.id) == [running.id])
     }
 
+    @Test func aQueuedOrRunningJobFinishesFromItsResultFile() throws {
+        let store = try JobStore.make(in: directory)
+        let queued = try store.makeJob(name: "queued")
+        let running = try store.markStarted(id: try store.makeJob(name: "running").id)
+        try store.setCancelRequested(id: running.id)
+        let finished = try store.markStarted(id: try store.makeJob(name: "finished").id)
+        _ = try store.finish(id: finished.id, status: .failed, errorCode: "x")
+
+        let a = try store.finishFromResultFile(id: queued.id, resultJSON: #"{"knn_accuracy":0.5}"#)
+        #expect(a.status == .succeeded && a.resultJSON == #"{"knn_accuracy":0.5}"#)
+        #expect(a.attempt == 0 && a.startedAt != nil && a.startedAt == a.finishedAt, "a job never started gets its times")
+        let b = try store.finishFromResultFile(id: running.id, resultJSON: "{}")
+        #expect(b.status == .succeeded && b.attempt == 1 && b.startedAt == running.startedAt && !b.cancelRequested)
+        #expect(try store.events(jobID: b.id, limit: 10).last?.dataJSON.contains(#""status":"succeeded""#) == true)
+        #expect(throws: StoreError.illegalTransition(jobID: finished.id, from: .failed, to: "finish from its result file")) {
+            try store.finishFromResultFile(id: finished.id, resultJSON: "{}")
+        }
+        #expect(try store.statusesByID() == [queued.id: .succeeded, running.id: .succeeded, finished.id: .failed])
+    }
+
     @Test func onlyRunningJobsTakeACancelRequest() throws {
         let store = try JobStore.make(in: directory)
         let job = try store.makeJob()
@@ -115,7 +135,10 @@ import Testing
             try store.setCancelRequested(id: job.id)
         }
         _ = try store.markStarted(id: job.id)
-        try store.setCancelRequested(id: job.id)
+        let requested = try store.setCancelRequested(id: job.id)
+        #expect(requested.status == .running && requested.cancelRequested)
+        let event = try #require(try store.events(jobID: job.id, limit: 10).last)
+        #expect(event.type == "status" && event.dataJSON.contains(#""cancel_requested":true"#), "a live page learns of the request")
         let cancelled = try store.finish(id: job.id, status: .cancelled)
         #expect(!cancelled.cancelRequested)
     }

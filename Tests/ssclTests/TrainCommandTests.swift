@@ -69,6 +69,7 @@ import Testing
         guard case var .result(trainResult) = a.last?.kind, case let .result(workerResult) = b.last?.kind else { return }
         trainResult.seconds = workerResult.seconds
         trainResult.imagesPerSecond = workerResult.imagesPerSecond
+        trainResult.evalSeconds = workerResult.evalSeconds
         #expect(trainResult == workerResult)
     }
 

@@ -121,7 +121,7 @@ export function mountDatasets(root) {
       ['Shape', shapeOf(d)], ['Classes', (d.classes || []).length],
       ['Missing values imputed', formatNumber(d.imputed_values ?? 0)],
       ['Dropped columns', (d.dropped_columns || []).join(', ') || 'none'],
-      ['Checked', d.validation === 'structure' ? 'by folder structure' : 'loaded by the engine'],
+      ['Checked', 'loaded by the engine'],
       ['Size', `${formatNumber(d.bytes)} bytes`], ['SHA-256', h('code', { 'data-testid': 'dataset-sha256' }, d.sha256)],
       ['In a job', h('code', {}, JSON.stringify({ dataset: { name: d.name } }))],
     ];

@@ -184,8 +184,12 @@ export function mountJobPage(root, route) {
         h('td', { class: ['num', delta > 0 ? 'good' : delta < 0 ? 'bad' : ''] },
           delta === null ? '—' : `${delta >= 0 ? '+' : ''}${(delta * 100).toFixed(2)} pt`)));
     }
+    used.add('warnings');
+    const warnings = Array.isArray(r.warnings) ? r.warnings : [];
     const other = flatten(r).filter(([k]) => !used.has(k.split(/[.[]/)[0]));
     replaceChildren(resultBox,
+      warnings.length ? h('div', { class: 'alert alert-warning', role: 'status', 'data-testid': 'result-warnings' },
+        h('strong', {}, 'Training may not have helped: '), h('ul', {}, warnings.map((w) => h('li', {}, w)))) : null,
       accRows.length ? h('table', { class: 'kv result-table', 'data-testid': 'result-table' },
         h('thead', {}, h('tr', {}, h('th', {}, 'Metric'), h('th', { class: 'num' }, 'This model'),
           h('th', { class: 'num' }, 'Baseline'), h('th', { class: 'num' }, 'Δ'))),

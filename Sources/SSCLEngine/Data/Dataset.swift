@@ -19,6 +19,8 @@ public struct Dataset: Sendable, Equatable {
     public var imputedValues = 0
     /// Source columns left out (ARFF string and date attributes).
     public var droppedColumns: [String] = []
+    /// Image-folder files left out because they could not be read (`skip_bad`); empty otherwise.
+    public var skippedFiles: [SkippedFile] = []
 
     public init(name: String, train: DataSplit, test: DataSplit, imageShape: ImageShape?,
                 classNames: [String], featureNames: [String] = [], hasOfficialTestSplit: Bool) {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Turns a `DatasetSpec` into a loaded `Dataset`: built-in names, IDX folders and CSV files.
+/// Turns a `DatasetSpec` into a loaded `Dataset`: built-in names, IDX folders, CSV, NumPy and
+/// ARFF files, and image folders.
 ///
 /// Order of work: read the source; when it has no test split, hold out `testFraction` of
 /// each class with a fixed seed; apply `trainLimit` (a fixed-seed random subset of the
@@ -14,9 +15,10 @@ public enum DatasetLoader {
     /// Resolves `spec` and loads it. `seed` fixes the hold-out split and the `trainLimit`
     /// subset; `baseDirectory` resolves relative paths (default: the working directory).
     /// With `dataDirectory` (the service's worker), relative paths resolve inside it instead
-    /// and every file must lie inside it or a built-in folder when it is opened.
+    /// and every file must lie inside it or a built-in folder when it is opened. `threads`
+    /// decode image folders' files in parallel (the result is the same for any count).
     public static func load(_ spec: DatasetSpec, seed: UInt64, baseDirectory: URL? = nil,
-                            within dataDirectory: DataDirectory? = nil) throws -> Dataset {
+                            within dataDirectory: DataDirectory? = nil, threads: Int = 1) throws -> Dataset {
         if let limit = spec.trainLimit, limit < 1 {
             throw DatasetError("trainLimit must be at least 1 (got \(limit))")
         }
@@ -46,6 +48,10 @@ public enum DatasetLoader {
         case .arff(let train, let test, let labelColumn):
             dataset = try loadARFF(train: resolve(train), test: test.map(resolve), labelColumn: labelColumn,
                                    testFraction: spec.testFraction, seed: seed, within: dataDirectory)
+        case .imageFolder(let folder):
+            dataset = try loadImageFolder(folder, root: resolve(folder.path), scale: spec.scale ?? 1.0 / 255,
+                                          testFraction: spec.testFraction, seed: seed, within: dataDirectory,
+                                          threads: threads)
         }
         if let limit = spec.trainLimit {
             dataset.train = dataset.train.randomSubset(limit: limit, seed: seed)

@@ -82,15 +82,26 @@ public struct ImageAugmenter: Sendable {
         }
     }
 
-    /// Brightness then contrast: x <- b x, then x <- c (x - m) + m with m the image mean after
-    /// the brightness step; b, c ~ U[1 - j, 1 + j] (torchvision ColorJitter, grey images).
+    /// Brightness then contrast: x <- b x, then x <- c (x - m) + m with m the mean grey level
+    /// after the brightness step (of the plane for grey images, of the BT.601 luma for RGB
+    /// ones, as torchvision's `adjust_contrast`); b, c ~ U[1 - j, 1 + j] (ColorJitter), the
+    /// same for every channel.
     private func jitter(_ x: UnsafeMutablePointer<Float>, count: Int, rng: inout SeededGenerator) {
         let j = spec.jitter
         let brightness = rng.uniform(max(0, 1 - j), 1 + j)
         let contrast = rng.uniform(max(0, 1 - j), 1 + j)
-        var sum: Float = 0
-        for i in 0..<count { sum += x[i] }
-        let mean = brightness * sum / Float(count)
+        let area = height * width
+        var mean: Float = 0
+        if channels == 3 {
+            let w = DecodedImage.lumaWeights
+            var sums: (Float, Float, Float) = (0, 0, 0)
+            for i in 0..<area { sums.0 += x[i]; sums.1 += x[area + i]; sums.2 += x[2 * area + i] }
+            mean = brightness * (w.red * sums.0 + w.green * sums.1 + w.blue * sums.2) / Float(area)
+        } else {
+            var sum: Float = 0
+            for i in 0..<count { sum += x[i] }
+            mean = brightness * sum / Float(count)
+        }
         let gain = contrast * brightness, offset = (1 - contrast) * mean
         for i in 0..<count { x[i] = gain * x[i] + offset }
     }

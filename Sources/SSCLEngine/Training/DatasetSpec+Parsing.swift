@@ -3,7 +3,8 @@
 /// "label_column": "label"}`, `{"format": "arff", "train": FILE, "test": FILE, "label_column":
 /// NAME or null}`, `{"format": "npz", "path": FILE, "kind": "tabular"|"image"}` or
 /// `{"format": "npy", "x": FILE, "y": FILE, "kind": ...}`. Shared fields: train_limit >= 1 or null; test_fraction in (0, 1);
-/// scale > 0 or null (not for csv: it multiplies IDX bytes).
+/// scale > 0 or null (not for csv: it multiplies IDX bytes). `{"format": "imagefolder", ...}`:
+/// see `DatasetSpec+ImageFolder.swift`.
 extension DatasetSpec {
     /// nil when the source is invalid (the issues say why).
     static func parse(section r: inout JobSpecReader) -> DatasetSpec? {
@@ -24,6 +25,7 @@ extension DatasetSpec {
             switch r.choice("format", DatasetFormat.self) {
             case .idx?: source = readIDX(&r)
             case .csv?: source = readCSV(&r)
+            case .imagefolder?: source = readImageFolder(&r)
             case .arff?: source = readARFF(&r)
             case .npz?: source = readNPZ(&r)
             case .npy?: source = readNPY(&r)
@@ -31,6 +33,7 @@ extension DatasetSpec {
                            r.value("y"), r.value("kind"))
             }
         }
+        if case .imageFolder? = source {} else { rejectImageFolderKeys(&r, source: source) }
         var spec = source.map(DatasetSpec.init(source:))
         let isCSV: Bool = switch source { case .csv?, .arff?: true; default: false }
         if !r.isNull("train_limit"), let v = r.int("train_limit", 1...Int.max) { spec?.trainLimit = v }
@@ -108,6 +111,6 @@ extension DatasetSpec {
 private let builtinDatasetNames = ["fashion-mnist", "fashion-mnist-mini", "digits"]
 
 private let datasetKeys = ["name", "format", "path", "train", "test", "label_column", "x", "y", "kind", "train_limit",
-                           "scale", "test_fraction"]
+                           "scale", "test_fraction"] + imageFolderKeys
 
-private enum DatasetFormat: String, CaseIterable { case idx, csv, arff, npz, npy }
+private enum DatasetFormat: String, CaseIterable { case idx, csv, arff, npz, npy, imagefolder }

@@ -52,6 +52,10 @@ extension DatasetSpec {
         case .arff(let train, let test, let labelColumn):
             source = ["format": .string("arff"), "train": .string(train), "test": test.map(JSONValue.string) ?? .null,
                       "label_column": labelColumn.map(JSONValue.string) ?? .null]
+        case .imageFolder(let folder):
+            source = ["format": .string("imagefolder"), "path": .string(folder.path),
+                      "image_size": .number(folder.imageSize), "channels": .number(folder.channels),
+                      "skip_bad": .bool(folder.skipBad)]
         }
         var members = source.map { JSONMember($0.key, $0.value) }
         members.append(JSONMember("train_limit", trainLimit.map(JSONValue.number) ?? .null))

@@ -31,7 +31,8 @@ public struct JobSpec: Sendable, Equatable {
     public init(dataset: DatasetSpec) { self.dataset = dataset }
 }
 
-/// Where the data comes from: a built-in name, an IDX folder or CSV files.
+/// Where the data comes from: a built-in name, an IDX folder, CSV, NumPy or ARFF files, or an
+/// image folder.
 public enum DatasetSource: Sendable, Equatable {
     /// `fashion-mnist`, `fashion-mnist-mini` or `digits`.
     case builtin(String)
@@ -46,6 +47,8 @@ public enum DatasetSource: Sendable, Equatable {
     case npy(x: String, y: String, kind: ArrayKind = .tabular)
     /// Weka ARFF; `labelColumn` nil: the last nominal attribute.
     case arff(train: String, test: String?, labelColumn: String?)
+    /// PNG/JPEG files in one folder per class (torchvision's `ImageFolder` layout).
+    case imageFolder(ImageFolderSpec)
 }
 
 /// What the rows of a NumPy `x` are: tabular features, or images (`[rows, H, W]`,
@@ -69,7 +72,7 @@ public struct DatasetSpec: Sendable, Equatable {
         switch source {
         case .csv, .arff: return false
         case .npz(_, let kind), .npy(_, _, let kind): return kind == .image
-        case .builtin, .idx: return true
+        case .builtin, .idx, .imageFolder: return true
         }
     }
 }

@@ -4,8 +4,11 @@ extension Trainer {
     /// Scores the frozen encoder f on the test split: weighted kNN and (optionally) a linear
     /// probe on f(x); alignment and uniformity of the L2-normalised head outputs g(f(x)) of
     /// two augmented views of up to 1024 test inputs (fixed seed, so epochs are comparable).
-    func evaluate() -> EvaluationReport {
-        let scores = scoreRepresentations(model)
+    /// `probe`: also fit the linear probe (when the job asks for it); else kNN only.
+    func evaluate(probe: Bool) -> EvaluationReport {
+        let started = Date()
+        defer { evalSeconds += Date().timeIntervalSince(started) }
+        let scores = scoreRepresentations(model, probe: probe)
         let (first, second, count) = evaluationViews()
         let dim = model.embeddingSize
         var z1 = model.embeddings(of: first, count: count)
@@ -20,7 +23,9 @@ extension Trainer {
 
     /// The random-initialised encoder (this job's init, before any step) and the raw inputs.
     func measureBaseline() -> Baseline {
-        let untrained = scoreRepresentations(model)
+        let started = Date()
+        defer { evalSeconds += Date().timeIntervalSince(started) }
+        let untrained = scoreRepresentations(model, probe: true)
         let raw = KNNClassifier.accuracy(
             train: dataset.train.features, trainLabels: dataset.train.labels,
             test: dataset.test.features, testLabels: dataset.test.labels,
@@ -29,7 +34,7 @@ extension Trainer {
         return Baseline(knn: untrained.knn, linear: untrained.linear, rawKnn: raw)
     }
 
-    private func scoreRepresentations(_ model: ContrastiveModel) -> (knn: Double, linear: Double?) {
+    private func scoreRepresentations(_ model: ContrastiveModel, probe: Bool) -> (knn: Double, linear: Double?) {
         let train = model.representations(of: dataset.train.features, count: dataset.train.count)
         let test = model.representations(of: dataset.test.features, count: dataset.test.count)
         let dim = model.representationSize
@@ -37,7 +42,7 @@ extension Trainer {
             train: train, trainLabels: dataset.train.labels, test: test, testLabels: dataset.test.labels,
             dimension: dim, numClasses: dataset.numClasses, k: spec.eval.knnK, temperature: spec.eval.knnTemperature)
         var linear: Double?
-        if spec.eval.linearProbe {
+        if spec.eval.linearProbe && probe {
             linear = LinearProbe.accuracy(
                 train: train, trainLabels: dataset.train.labels, test: test, testLabels: dataset.test.labels,
                 dimension: dim, numClasses: dataset.numClasses, seed: spec.seed)

@@ -73,6 +73,8 @@ public final class Trainer {
     var baseline: Baseline?
     var lastLoss = Double.nan
     var lastEvaluation: EvaluationReport?
+    /// Seconds spent in evaluation by this attempt.
+    var evalSeconds: Double = 0
 
     /// The untrained encoder's and the raw inputs' scores, measured once before training.
     struct Baseline: Equatable {
@@ -154,7 +156,9 @@ public final class Trainer {
             epoch += 1
             stepInEpoch = 0
             if epoch % (spec.eval.everyEpochs ?? 1) == 0 || epoch == spec.epochs {
-                let report = evaluate()
+                // The linear probe (1,000 Adam steps) only after the last epoch: per-epoch kNN is
+                // what the curves need, and the probe at every epoch took most of a small job's time.
+                let report = evaluate(probe: epoch == spec.epochs)
                 lastEvaluation = report
                 onEvent(TrainingEvent(.evaluation(report)))
             }
@@ -176,8 +180,9 @@ public final class Trainer {
     }
 
     func makeResult(seconds: Double) -> TrainingResult {
-        let eval = lastEvaluation ?? evaluate()
-        return TrainingResult(
+        var eval = lastEvaluation ?? evaluate(probe: true)
+        if eval.linearAccuracy == nil && spec.eval.linearProbe { eval = evaluate(probe: true) }
+        var result = TrainingResult(
             knnAccuracy: eval.knnAccuracy, linearAccuracy: eval.linearAccuracy,
             baselineKnnAccuracy: baseline?.knn ?? .nan, baselineLinearAccuracy: baseline?.linear,
             rawKnnAccuracy: baseline?.rawKnn ?? .nan, alignment: eval.alignment, uniformity: eval.uniformity,
@@ -186,5 +191,7 @@ public final class Trainer {
             dataset: dataset.name, trainCount: dataset.train.count, testCount: dataset.test.count,
             representationSize: model.representationSize, version: SSCLVersion.string,
             blasCore: BLAS.coreName, threads: spec.threads)
+        result.evalSeconds = evalSeconds
+        return result
     }
 }

@@ -23,6 +23,25 @@ public struct TrainingResult: Sendable, Equatable, Codable {
     public var version: String
     public var blasCore: String
     public var threads: Int
+    /// Seconds spent evaluating (baselines, per-epoch kNN, the final probe), within `seconds`.
+    public var evalSeconds: Double = 0
+    /// Did training help? kNN accuracy minus the raw inputs' and the random encoder's.
+    public var gainOverRaw: Double { knnAccuracy - rawKnnAccuracy }
+    public var gainOverRandom: Double { knnAccuracy - baselineKnnAccuracy }
+    /// Plain sentences for the user when the result is not what training should give.
+    public var warnings: [String] {
+        var out: [String] = []
+        if gainOverRaw < 0 {
+            out.append(String(format: "the learned encoder's kNN accuracy (%.4f) is below the raw inputs' (%.4f): "
+                              + "try more steps (min_steps), other augmentations, or the raw features", knnAccuracy, rawKnnAccuracy))
+        }
+        if gainOverRandom < 0 {
+            out.append(String(format: "the learned encoder's kNN accuracy (%.4f) is below its random initialisation's (%.4f): "
+                              + "training did not help; check the learning rate and the number of steps", knnAccuracy, baselineKnnAccuracy))
+        }
+        if !finalLoss.isNaN && !finalLoss.isFinite { out.append("the final loss is not finite") }
+        return out
+    }
 
     enum CodingKeys: String, CodingKey {
         case knnAccuracy = "knn_accuracy", linearAccuracy = "linear_accuracy"
@@ -31,6 +50,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         case finalLoss = "final_loss", imagesPerSecond = "images_per_s", dataset
         case trainCount = "train_count", testCount = "test_count", representationSize = "representation_size"
         case version, blasCore = "blas_core", threads
+        case evalSeconds = "eval_seconds", gainOverRaw = "gain_over_raw", gainOverRandom = "gain_over_random", warnings
     }
 
     public init(knnAccuracy: Double, linearAccuracy: Double?, baselineKnnAccuracy: Double,
@@ -82,6 +102,10 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         try c.encode(version, forKey: .version)
         try c.encode(blasCore, forKey: .blasCore)
         try c.encode(threads, forKey: .threads)
+        try c.encodeNumber(evalSeconds, forKey: .evalSeconds)
+        try c.encodeNumber(gainOverRaw, forKey: .gainOverRaw)
+        try c.encodeNumber(gainOverRandom, forKey: .gainOverRandom)
+        try c.encode(warnings, forKey: .warnings)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -105,6 +129,8 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         version = try c.decode(String.self, forKey: .version)
         blasCore = try c.decode(String.self, forKey: .blasCore)
         threads = try c.decode(Int.self, forKey: .threads)
+        // Absent in results written before these fields existed; gains and warnings are derived.
+        evalSeconds = (try? c.decodeNumber(forKey: .evalSeconds)) ?? 0
     }
 }
 

@@ -77,7 +77,7 @@ public struct TrainingRun: Sendable {
         emit(TrainingEvent(.log("loading \(Self.describe(spec.dataset.source))")))
         let dataset = try Self.step(.datasetError) {
             try DatasetLoader.load(spec.dataset, seed: spec.seed, baseDirectory: dataDirectory,
-                                   within: confined ? DataDirectory(dataDirectory) : nil)
+                                   within: confined ? DataDirectory(dataDirectory) : nil, threads: spec.threads)
         }
         let trainer = try Self.step(.internal) { try Trainer(spec: spec, dataset: dataset, logger: logger) }
         if resumed {
@@ -87,7 +87,7 @@ public struct TrainingRun: Sendable {
             pid: ProcessInfo.processInfo.processIdentifier, resumed: resumed, trainCount: dataset.train.count,
             testCount: dataset.test.count, stepsPerEpoch: trainer.stepsPerEpoch, totalSteps: trainer.totalSteps))))
         emit(TrainingEvent(.log(
-            "\(dataset.name): \(dataset.train.count) train / \(dataset.test.count) test, \(trainer.stepsPerEpoch) steps "
+            "\(dataset.name): \(dataset.summary), \(trainer.stepsPerEpoch) steps "
             + "per epoch, \(spec.threads) thread(s), BLAS \(BLAS.coreName)" + (resumed ? ", resuming from its checkpoint" : ""))))
 
         let box = TrainerBox(trainer)
@@ -128,6 +128,7 @@ public struct TrainingRun: Sendable {
         case let .npy(x, y, kind): "NumPy arrays \(x), \(y) (\(kind.rawValue))"
         case let .arff(train, test, _): "ARFF \(train)" + (test.map { " + \($0)" } ?? "")
         case let .csv(train, test, _): "CSV \(train)" + (test.map { " + \($0)" } ?? "")
+        case let .imageFolder(folder): "image folder \(folder.path)"
         }
     }
 }

@@ -114,14 +114,12 @@ extension APIRouter {
             try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
             try ArchiveExtractor.extract(stored, into: images, limits: uploads.limits)
             try? FileManager.default.removeItem(at: stored)
+            // The layout first (its errors name the misplaced entry), then every image decoded
+            // by the engine at the job defaults (32x32, 3 channels; a job may choose others).
             let structure = try ImageFolderStructure.check(images)
             let inside = String(structure.root.path.dropFirst(images.path.count))
             source.path = DatasetUploads.jobPath(name, format.fileName + inside)
-            return UploadSummary(
-                name: name, format: format.rawValue, bytes: 0, sha256: "", uploadedAt: now, source: source,
-                rows: structure.counts.reduce(0, +), trainRows: nil, testRows: nil, features: nil, imageShape: nil,
-                classes: structure.classes, classCounts: structure.counts, imputedValues: 0, droppedColumns: [],
-                validation: "structure")
+            engineSource = .imageFolder(ImageFolderSpec(path: structure.root.path))
         }
         let dataset: Dataset
         do {
@@ -130,7 +128,8 @@ extension APIRouter {
         } catch let error as DatasetError {
             // Named as the client knows it, not by the staging path on the server.
             let message = "\(error)".replacingOccurrences(of: stored.path, with: "the upload")
-            throw APIError(status: 422, code: "invalid_dataset", message: "the \(format.rawValue) file is invalid: \(message)")
+            let shown = message.replacingOccurrences(of: staging.path + "/", with: "")
+            throw APIError(status: 422, code: "invalid_dataset", message: "the \(format.rawValue) file is invalid: \(shown)")
         }
         let counts = zip(dataset.train.classCounts(numClasses: dataset.numClasses),
                          dataset.test.classCounts(numClasses: dataset.numClasses)).map { $0 + $1 }

@@ -77,7 +77,7 @@ extension APIRouter {
         _ = try bodyObject(request, example: "{}")
         // No waiting on a handler thread for the worker to stop: a running job answers 202 with
         // cancel_requested, and its `status` event (or the next GET) says when it has stopped.
-        let job = try control { try scheduler.cancel(id: id, wait: 0) }
+        let job = try control { try scheduler.cancel(id: id) }
         return .json(job.status == .running ? 202 : 200, JSONBody.encode(JobRepresentation.object(job, store: store)))
     }
 

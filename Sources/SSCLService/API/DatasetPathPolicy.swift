@@ -17,6 +17,8 @@ struct DatasetPathPolicy {
             return []
         case let .idx(path):
             return check(path, field: "dataset.path")
+        case let .imageFolder(folder):
+            return check(folder.path, field: "dataset.path")
         case let .csv(train, test, _):
             return check(train, field: "dataset.train") + (test.map { check($0, field: "dataset.test") } ?? [])
         case let .arff(train, test, _):

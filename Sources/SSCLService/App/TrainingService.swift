@@ -13,6 +13,9 @@ public final class TrainingService: @unchecked Sendable {
     let telemetry = ServiceTelemetry()
     let server: HTTPServer
     let logger: Logger
+    /// One server per database and per runs folder, for this object's life (the kernel drops
+    /// them if the process dies).
+    let instanceLocks: [InstanceLock]
 
     public enum StartError: Error, CustomStringConvertible {
         case tokenRequired(host: String)
@@ -31,6 +34,16 @@ public final class TrainingService: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        // Before the store opens: a second server must not migrate, recover or run anything.
+        let runs = schedulerConfiguration.runsDirectory
+        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: databasePath).deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
+        instanceLocks = [
+            try InstanceLock(path: databasePath + ".lock", guarding: "the database \(URL(fileURLWithPath: databasePath).standardizedFileURL.path)"),
+            try InstanceLock(path: runs.appendingPathComponent(JobScheduler.lockFileName).path,
+                             guarding: "the runs folder \(runs.path)"),
+        ]
         store = try JobStore(path: databasePath, migrations: migrations, logger: logger)
         scheduler = JobScheduler(configuration: schedulerConfiguration, store: store, logger: logger)
         streams = EventStreamHub(store: store, logger: logger)

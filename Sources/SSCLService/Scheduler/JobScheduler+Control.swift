@@ -9,32 +9,23 @@ extension JobScheduler {
         case illegalTransition(status: JobStatus, action: String)
     }
 
-    /// queued → cancelled at once; running → asks the worker to stop (it checkpoints after
-    /// its current step) and waits up to `wait` seconds for it, so the answer is usually final.
-    public func cancel(id: String, wait: Double = 5) throws -> JobRecord {
-        let job: JobRecord = try queue.sync {
+    /// Answers at once, never waiting for a worker: a queued job is `cancelled` now; a running
+    /// one comes back `running` with `cancel_requested`, its worker is asked to stop after its
+    /// current step (SIGTERM, SIGKILL after the grace period) and the scheduler makes it
+    /// `cancelled` when the worker has ended. Asking again while it stops changes nothing.
+    public func cancel(id: String) throws -> JobRecord {
+        try queue.sync {
             guard let job = try store.job(id: id) else { throw ControlError.notFound }
             switch job.status {
             case .queued:
                 return try store.finish(id: id, status: .cancelled)
             case .running:
-                try store.setCancelRequested(id: id)
-                if let live = running[id] {
-                    live.stopReason = .cancel
-                    live.worker.stop(grace: configuration.stopGracePeriod)
-                }
-                return job
+                if let live = running[id] { requestStop(live, .cancel) }
+                return job.cancelRequested ? job : try store.setCancelRequested(id: id)
             default:
                 throw ControlError.illegalTransition(status: job.status, action: "cancel")
             }
         }
-        guard job.status == .running else { return job }
-        let deadline = Date().addingTimeInterval(wait)
-        while Date() < deadline {
-            if let now = try store.job(id: id), now.status != .running { return now }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return try store.job(id: id) ?? job
     }
 
     /// failed | cancelled → queued; resumes from the last checkpoint unless `fresh`.
@@ -65,23 +56,27 @@ extension JobScheduler {
         }
     }
 
-    /// Stops starting jobs, asks every worker to checkpoint and stop, and waits for them
-    /// (killing stragglers after the grace period). Their jobs stay queued with
-    /// `resume_from_checkpoint`, to continue at the next start.
+    /// Stops starting jobs, asks every worker to checkpoint and stop, and waits for them (the
+    /// scheduler kills stragglers after the grace period). Their jobs stay queued with
+    /// `resume_from_checkpoint`, to continue at the next start; jobs being cancelled or stopped
+    /// at their time limit end as such.
     public func shutdown() {
-        let workers: [WorkerProcess] = queue.sync {
+        let drained = DispatchSemaphore(value: 0)
+        let waiting: Bool = queue.sync {
             accepting = false
-            for job in running.values {
-                job.stopReason = .shutdown
-                job.worker.stop(grace: configuration.stopGracePeriod)
-            }
-            return running.values.map(\.worker)
+            for job in running.values { requestStop(job, .shutdown) }
+            guard !running.isEmpty else { return false }
+            onDrained = { drained.signal() }
+            return true
         }
-        let deadline = Date().addingTimeInterval(configuration.stopGracePeriod + 5)
-        while Date() < deadline && queue.sync(execute: { !running.isEmpty }) {
-            Thread.sleep(forTimeInterval: 0.05)
+        if waiting && drained.wait(timeout: .now() + configuration.stopGracePeriod + 5) == .timedOut {
+            // The timer's SIGKILL should have ended them; make sure, and give the reaper a moment.
+            queue.sync { for job in running.values { job.worker.kill() } }
+            _ = drained.wait(timeout: .now() + 5)
         }
-        for w in workers where !w.hasExited { w.kill() }
-        queue.sync { flushAll(force: true) }
+        queue.sync {
+            onDrained = nil
+            flushAll(force: true)
+        }
     }
 }

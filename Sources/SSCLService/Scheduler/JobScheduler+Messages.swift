@@ -13,6 +13,7 @@ extension JobScheduler {
                                    + "\(start.totalSteps) steps")
         case let .step(report):
             job.latestProgress = JobProgress(report)
+            job.workerElapsed(report.elapsedSeconds)
             setThroughput(id, report.imagesPerSecond.isFinite ? report.imagesPerSecond : nil)
         case .evaluation:
             flush(job, force: true)
@@ -70,6 +71,8 @@ extension JobScheduler {
             } else if job.stopReason == .cancel {
                 _ = try store.finish(id: id, status: .cancelled)
                 logger.info("job cancelled", metadata: ["job": "\(id)"])
+            } else if job.stopReason == .timeLimit {
+                try finishAtTimeLimit(job)
             } else if job.stopReason == .shutdown {
                 _ = try store.requeue(id: id, resumeFromCheckpoint: true, countsAsRestart: false)
                 logger.info("job left to resume at the next start", metadata: ["job": "\(id)"])

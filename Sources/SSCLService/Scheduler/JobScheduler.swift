@@ -18,8 +18,9 @@ public final class JobScheduler: @unchecked Sendable {
         /// Relative dataset paths resolve against it.
         public var dataDirectory: URL?
         public var maxConcurrentJobs: Int = 1
-        /// Seconds a worker gets to checkpoint after SIGTERM before SIGKILL.
-        public var stopGracePeriod: Double = 20
+        /// Seconds a worker gets to finish its step and checkpoint after SIGTERM (cancel,
+        /// `max_seconds`, shutdown) before SIGKILL.
+        public var stopGracePeriod: Double = 5
 
         public init(executable: URL, runsDirectory: URL, dataDirectory: URL?, maxConcurrentJobs: Int = 1) {
             self.executable = executable
@@ -29,14 +30,30 @@ public final class JobScheduler: @unchecked Sendable {
         }
     }
 
+    /// The lock file in the runs folder: one server per runs folder.
+    public static let lockFileName = ".sscl-server.lock"
+    /// The lock file in a job folder, held by the job's worker (it inherits the lock): a worker
+    /// that outlived a killed server keeps the next server from starting a second one there.
+    public static let workerLockFileName = ".worker.lock"
+
     /// Why a worker was asked to stop.
-    enum StopReason { case cancel, shutdown }
+    enum StopReason { case cancel, timeLimit, shutdown }
 
     /// A job whose worker is alive.
     final class RunningJob {
         let id: String
         let worker: WorkerProcess
+        /// The job folder's lock, shared with the worker; released when both are done with it.
+        let folderLock: InstanceLock
         var stopReason: StopReason?
+        /// The job's `max_seconds` (run time over all attempts, as the trainer counts it).
+        let maxSeconds: Double?
+        /// When `max_seconds` runs out: from the launch until the worker reports its own
+        /// elapsed time (which includes earlier attempts), then from that.
+        var deadline: ContinuousClock.Instant?
+        /// When a worker asked to stop gets SIGKILL.
+        var killAt: ContinuousClock.Instant?
+        var killed = false
         var result: TrainingResult?
         var error: (code: String, message: String)?
         var pendingPoints: [MetricPoint] = []
@@ -45,9 +62,24 @@ public final class JobScheduler: @unchecked Sendable {
         var lastProgress = Date.distantPast
         var latestProgress: JobProgress?
 
-        init(id: String, worker: WorkerProcess) {
+        init(id: String, worker: WorkerProcess, folderLock: InstanceLock, maxSeconds: Double?) {
             self.id = id
             self.worker = worker
+            self.folderLock = folderLock
+            self.maxSeconds = maxSeconds
+            deadline = maxSeconds.map { Self.now(plus: $0) }
+        }
+
+        /// The worker says its run has lasted `seconds` (earlier attempts included).
+        func workerElapsed(_ seconds: Double) {
+            guard let maxSeconds, seconds.isFinite else { return }
+            deadline = Self.now(plus: maxSeconds - seconds)
+        }
+
+        /// Now plus `seconds`, clamped to 0...10⁹ s (`max_seconds` has no upper bound, and
+        /// `Duration` traps on overflow).
+        static func now(plus seconds: Double) -> ContinuousClock.Instant {
+            .now + .seconds(seconds.isFinite ? min(max(seconds, 0), 1e9) : 1e9)
         }
     }
 
@@ -57,10 +89,16 @@ public final class JobScheduler: @unchecked Sendable {
     let queue = DispatchQueue(label: "sscl.scheduler")
     var running: [String: RunningJob] = [:]
     var accepting = true
+    /// Queued jobs whose folder is still held by an earlier worker, said once in their log;
+    /// the timer tries them again.
+    var waitingForFolder: Set<String> = []
+    /// Called once when the last worker has ended after `shutdown` stopped accepting.
+    var onDrained: (() -> Void)?
     /// Training images/s of each running job, for `/metrics`.
     private let throughputLock = NSLock()
     private var throughput: [String: Double] = [:]
-    private var flushTimer: DispatchSourceTimer?
+    /// Every 0.25 s: time limits and grace periods, then buffered worker output.
+    private var tickTimer: DispatchSourceTimer?
 
     public init(configuration: Configuration, store: JobStore, logger: Logger) {
         self.configuration = configuration
@@ -68,18 +106,25 @@ public final class JobScheduler: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Re-queues jobs left `running` by a previous process (they resume from their checkpoints)
-    /// and starts whatever the queue allows.
+    /// Reconciles the job folders with the database (a job whose result file exists is never
+    /// run again), re-queues jobs left `running` by a previous process (they resume from their
+    /// checkpoints) and starts whatever the queue allows.
     public func start() throws {
         try FileManager.default.createDirectory(at: configuration.runsDirectory, withIntermediateDirectories: true)
+        try reconcileFolders()
         for job in try store.recoverInterruptedJobs() {
             logger.notice("job re-queued after a restart of the server", metadata: ["job": "\(job.id)"])
         }
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
-        timer.setEventHandler { [weak self] in self?.flushAll(force: false) }
+        timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            enforceStops()
+            flushAll(force: false)
+            if !waitingForFolder.isEmpty { fillSlots() }
+        }
         timer.resume()
-        flushTimer = timer
+        tickTimer = timer
         poke()
     }
 
@@ -109,26 +154,53 @@ public final class JobScheduler: @unchecked Sendable {
 
     /// Starts queued jobs while slots are free. Runs on `queue`.
     func fillSlots() {
-        guard accepting else { return }
+        guard accepting else {
+            if running.isEmpty, let onDrained {
+                self.onDrained = nil
+                onDrained()
+            }
+            return
+        }
+        var busy: Set<String> = []
         while running.count < configuration.maxConcurrentJobs {
             let next: JobRecord?
             do {
-                next = try store.queuedJobs().first { running[$0.id] == nil }
+                next = try store.queuedJobs().first { running[$0.id] == nil && !busy.contains($0.id) }
             } catch {
                 logger.error("cannot read the queue: \(error)")
                 return
             }
             guard let job = next else { return }
-            launch(job)
+            if !launch(job) { busy.insert(job.id) }
         }
     }
 
-    private func launch(_ job: JobRecord) {
+    /// Starts the job's worker, or ends the job if that fails or its folder shows it had
+    /// finished. False, leaving it queued, while a worker of an earlier server still holds
+    /// its folder.
+    private func launch(_ job: JobRecord) -> Bool {
         let dir = directory(of: job.id)
         let jobFile = dir.appendingPathComponent("job.json")
         let checkpoint = dir.appendingPathComponent("checkpoint.bin")
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let lockPath = dir.appendingPathComponent(Self.workerLockFileName).path
+            let folderLock: InstanceLock
+            do {
+                folderLock = try InstanceLock(path: lockPath, guarding: "the job folder \(dir.path)")
+            } catch let held as InstanceLock.HeldError {
+                if waitingForFolder.insert(job.id).inserted {
+                    let pid = held.holderPID.map { " (pid \($0))" } ?? ""
+                    logger.warning("a worker of an earlier server still runs this job; it starts when that one has ended",
+                                   metadata: ["job": "\(job.id)", "holder": "\(held.holderPID.map(String.init) ?? "?")"])
+                    _ = try store.appendLog(jobID: job.id, lines: [
+                        "a worker of an earlier server\(pid) still runs in this job's folder; the job starts when it has ended",
+                    ])
+                }
+                return false
+            }
+            waitingForFolder.remove(job.id)
+            if finishFromResultFile(job.id, was: job.status) { return true }
             try Data(job.resolvedJSON.utf8).write(to: jobFile, options: .atomic)
             let resume = job.resumeFromCheckpoint && FileManager.default.fileExists(atPath: checkpoint.path)
             if !job.resumeFromCheckpoint { try? FileManager.default.removeItem(at: checkpoint) }
@@ -142,7 +214,7 @@ public final class JobScheduler: @unchecked Sendable {
             let id = job.id
             let worker = try WorkerProcess(
                 executable: configuration.executable, jobFile: jobFile, directory: dir, resume: resume,
-                dataDirectory: configuration.dataDirectory, logger: workerLogger,
+                dataDirectory: configuration.dataDirectory, sharedLock: folderLock.fileDescriptor, logger: workerLogger,
                 onMessage: { [weak self] message in
                     guard let self else { return }
                     self.queue.async { self.handle(message, from: id) }
@@ -151,7 +223,9 @@ public final class JobScheduler: @unchecked Sendable {
                     guard let self else { return }
                     self.queue.async { self.workerExited(id, exit) }
                 })
-            running[id] = RunningJob(id: id, worker: worker)
+            folderLock.recordHolder(worker.pid)
+            running[id] = RunningJob(id: id, worker: worker, folderLock: folderLock,
+                                     maxSeconds: try? JobSpec.parse(json: Data(job.resolvedJSON.utf8)).maxSeconds)
             logger.info("job started", metadata: [
                 "job": "\(id)", "attempt": "\(started.attempt)", "resume": "\(resume)", "pid": "\(worker.pid)",
             ])
@@ -160,5 +234,6 @@ public final class JobScheduler: @unchecked Sendable {
             _ = try? store.finish(id: job.id, status: .failed, errorCode: "worker_start_failed",
                                   errorMessage: "the worker could not be started: \(error)")
         }
+        return true
     }
 }

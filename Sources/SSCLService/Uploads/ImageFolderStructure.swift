@@ -2,7 +2,9 @@ import Foundation
 
 /// An unpacked image folder checked by its layout alone (the torchvision `ImageFolder`
 /// convention): `<root>/<class>/<image>` with `.png`, `.jpg` or `.jpeg` files, or the same under
-/// `train/` (and `test/`). A single wrapping folder (`archive/cats/…`) is looked through.
+/// `train/` (and `test/`). A single wrapping folder (`archive/cats/…`) is looked through. Runs
+/// before the engine's loader so that a misplaced entry is named as such; the loader then
+/// decodes every image.
 struct ImageFolderStructure {
     static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
 

@@ -31,14 +31,14 @@ struct UploadSummary: Codable, Sendable, Equatable {
     var testRows: Int?
     /// Values per tabular row; nil for images.
     var features: Int?
-    /// `[channels, height, width]` once decoded; nil for tabular rows and for image folders
-    /// checked by structure only.
+    /// `[channels, height, width]` as decoded (image folders: at the job defaults, 3x32x32); nil
+    /// for tabular rows.
     var imageShape: [Int]?
     var classes: [String]
     var classCounts: [Int]
     var imputedValues: Int
     var droppedColumns: [String]
-    /// How the upload was checked: `loaded` (parsed by the engine's loader) or `structure`.
+    /// How the upload was checked: `loaded` (parsed once by the engine's loader).
     var validation: String
 
     enum CodingKeys: String, CodingKey {

@@ -18,9 +18,16 @@ extension WorkerProcess {
     /// Starts `arguments[0]` with `arguments` in its own process group (a Ctrl-C at the
     /// server's terminal reaches only the server, which stops workers gracefully itself),
     /// stdin from /dev/null, stdout and stderr on fresh pipes, no other inherited
-    /// descriptors (listening sockets, the database), default signal dispositions and an
-    /// empty signal mask whatever the server set for itself.
-    static func spawn(arguments: [String]) throws(WorkerSpawnError) -> Spawned {
+    /// descriptors (listening sockets, the database) except `sharedDescriptor` as fd 3,
+    /// default signal dispositions and an empty signal mask whatever the server set for itself.
+    static func spawn(arguments: [String], sharedDescriptor: Int32? = nil) throws(WorkerSpawnError) -> Spawned {
+        // A copy numbered above 3, so the dup2 below always makes a new descriptor, without close-on-exec.
+        var shared: Int32 = -1
+        if let sharedDescriptor {
+            shared = fcntl(sharedDescriptor, F_DUPFD_CLOEXEC, 10)
+            guard shared >= 0 else { throw WorkerSpawnError(operation: "fcntl F_DUPFD_CLOEXEC", errno: errno) }
+        }
+        defer { if shared >= 0 { close(shared) } }
         var out: [Int32] = [-1, -1]
         var err: [Int32] = [-1, -1]
         guard linuxPipe2(&out, O_CLOEXEC) == 0 else { throw WorkerSpawnError(operation: "pipe2", errno: errno) }
@@ -37,7 +44,8 @@ extension WorkerProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-        _ = linuxAddCloseFrom(&actions, 3)
+        if shared >= 0 { posix_spawn_file_actions_adddup2(&actions, shared, 3) }
+        _ = linuxAddCloseFrom(&actions, shared >= 0 ? 4 : 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -23,7 +23,11 @@ public final class WorkerProcess: Sendable {
     /// `.log`; stderr lines arrive as `.log` too. Callbacks run on the reader thread, in
     /// order; `onExit` comes exactly once, after every line was delivered.
     /// - Throws: `WorkerSpawnError` when the process cannot be started (then no callback runs).
-    public init(executable: URL, jobFile: URL, directory: URL, resume: Bool, dataDirectory: URL?, logger: Logger,
+    ///
+    /// `sharedLock`, a descriptor holding a `flock`, is handed to the child (as its fd 3): the
+    /// lock then lasts as long as the worker does, even past a kill -9 of this server.
+    public init(executable: URL, jobFile: URL, directory: URL, resume: Bool, dataDirectory: URL?,
+                sharedLock: Int32? = nil, logger: Logger,
                 onMessage: @escaping @Sendable (TrainingEvent) -> Void,
                 onExit: @escaping @Sendable (WorkerExit) -> Void) throws {
         var arguments = [executable.path, "worker", "--job", jobFile.path, "--dir", directory.path]
@@ -34,7 +38,7 @@ public final class WorkerProcess: Sendable {
         let thread = Thread {
             let spawned: Spawned
             do throws(WorkerSpawnError) {
-                spawned = try Self.spawn(arguments: command)
+                spawned = try Self.spawn(arguments: command, sharedDescriptor: sharedLock)
             } catch {
                 life.launched(.failure(error))
                 return
@@ -52,13 +56,10 @@ public final class WorkerProcess: Sendable {
     /// True once the worker has ended (and been reaped).
     public var hasExited: Bool { life.hasExited }
 
-    /// Asks the worker to checkpoint and stop after its current step (SIGTERM); sends
-    /// SIGKILL if it is still alive `grace` seconds later.
-    public func stop(grace: Double) {
+    /// Asks the worker to checkpoint and stop after its current step (SIGTERM). A step that
+    /// never ends keeps it alive: whoever asks also decides when to `kill()`.
+    public func terminate() {
         life.send(SIGTERM, to: pid)
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(grace, 0)) { [life, pid] in
-            life.send(SIGKILL, to: pid)
-        }
     }
 
     /// Ends the worker at once (SIGKILL): no checkpoint is written.

@@ -124,4 +124,75 @@ import Testing
         let erased = (0..<400).filter { augment(x, AugmentSpec(erase: 0.25), height: 8, width: 8, seed: UInt64($0)) != x }
         #expect(abs(Double(erased.count) / 400 - 0.25) < 0.07)
     }
+
+    /// RGB contrast pivots on the mean BT.601 luma (torchvision's `adjust_contrast`), one map
+    /// y = g x + o for every channel. Swapping the red and blue planes keeps the mean of all
+    /// values but changes the luma mean, so with the same draws g stays and o scales with it.
+    @Test func rgbJitterPivotsOnTheLumaMean() {
+        let (h, w) = (4, 4), area = 16
+        let levels: [Float] = [0.9, 0.5, 0.1]
+        let a = (0..<3).flatMap { c in (0..<area).map { levels[c] + Float($0) * 0.01 } }
+        let b = Array(a[(2 * area)...] + a[area..<(2 * area)] + a[0..<area])  // blue, green, red
+        func lumaMean(_ x: [Float]) -> Float {
+            (0..<area).reduce(0) { $0 + 0.299 * x[$1] + 0.587 * x[area + $1] + 0.114 * x[2 * area + $1] } / Float(area)
+        }
+        var checked = 0
+        for seed in 0..<12 {
+            let ya = augment(a, AugmentSpec(jitter: 0.4), channels: 3, height: h, width: w, seed: UInt64(seed))
+            let yb = augment(b, AugmentSpec(jitter: 0.4), channels: 3, height: h, width: w, seed: UInt64(seed))
+            let ga = (ya[1] - ya[0]) / (a[1] - a[0]), oa = ya[0] - ga * a[0]
+            let gb = (yb[1] - yb[0]) / (b[1] - b[0]), ob = yb[0] - gb * b[0]
+            for i in 0..<a.count {
+                #expect(abs(ya[i] - (ga * a[i] + oa)) < 1e-4 && abs(yb[i] - (gb * b[i] + ob)) < 1e-4)
+            }
+            #expect(abs(ga - gb) < 1e-4)
+            guard abs(ob) > 0.02 else { continue }  // contrast factor near 1: no pivot to see
+            #expect(abs(oa / ob - lumaMean(a) / lumaMean(b)) < 1e-2, "seed \(seed): \(oa / ob)")
+            checked += 1
+        }
+        #expect(checked >= 6)
+    }
+
+    /// An RGB image with three equal planes jitters exactly as its grey plane does.
+    @Test func rgbJitterOfAGreyImageMatchesTheGreyJitter() {
+        let grey = image(channels: 1, height: 5, width: 5, seed: 3)
+        for seed in 0..<5 {
+            let g = augment(grey, AugmentSpec(jitter: 0.4), channels: 1, height: 5, width: 5, seed: UInt64(seed))
+            let c = augment(grey + grey + grey, AugmentSpec(jitter: 0.4), channels: 3, height: 5, width: 5, seed: UInt64(seed))
+            #expect(zip(c, g + g + g).allSatisfy { abs($0 - $1) < 1e-5 })
+        }
+    }
+
+    /// Colour images: one crop box and one flip for all three planes (plane c is (c + 1) times
+    /// plane 0, and bilinear sampling is linear, so the views keep that ratio), and erasing
+    /// cuts the same rectangle from every plane, each filled with 0 or its own plane's mean.
+    @Test func cropFlipAndEraseTreatEveryColourPlaneAlike() {
+        let (h, w) = (9, 11), area = 9 * 11
+        let base = image(height: h, width: w, seed: 8).map { $0 + 0.5 }
+        let x = base + base.map { 2 * $0 } + base.map { 3 * $0 }
+        var moved = 0
+        for seed in 0..<10 {
+            let y = augment(x, AugmentSpec(crop: 0.3, flip: true), channels: 3, height: h, width: w, seed: UInt64(seed))
+            if y != x { moved += 1 }
+            for c in 1..<3 {
+                #expect((0..<area).allSatisfy { abs(y[c * area + $0] - Float(c + 1) * y[$0]) < 1e-5 }, "seed \(seed)")
+            }
+        }
+        #expect(moved == 10)
+        var fills = Set<Bool>()
+        for seed in 0..<20 {
+            let y = augment(x, AugmentSpec(erase: 1), channels: 3, height: h, width: w, seed: UInt64(seed))
+            let changed = (0..<3).map { c in (0..<area).filter { y[c * area + $0] != x[c * area + $0] } }
+            #expect(!changed[0].isEmpty && changed[1] == changed[0] && changed[2] == changed[0])
+            let fills0 = y[changed[0][0]]
+            for c in 0..<3 {
+                let planeMean = x[(c * area)..<((c + 1) * area)].reduce(0, +) / Float(area)
+                let fill = y[c * area + changed[0][0]]
+                #expect(changed[0].allSatisfy { y[c * area + $0] == fill })
+                #expect(fills0 == 0 ? fill == 0 : abs(fill - planeMean) < 1e-5)
+            }
+            fills.insert(fills0 == 0)
+        }
+        #expect(fills.count == 2)
+    }
 }

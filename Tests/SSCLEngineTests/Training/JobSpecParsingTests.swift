@@ -250,11 +250,11 @@ private func issue(_ path: String, _ reason: String) -> ValidationIssue { Valida
     @Test(arguments: [
         ("{\"format\": \"idx\"}", "dataset.path", "required"),
         ("{\"format\": \"csv\"}", "dataset.train", "required"),
-        ("{\"format\": \"parquet\"}", "dataset.format", "expected one of: idx, csv, arff, npz, npy"),
+        ("{\"format\": \"parquet\"}", "dataset.format", "expected one of: idx, csv, arff, npz, npy, imagefolder"),
         ("{\"name\": \"cifar10\"}", "dataset.name", "expected one of: fashion-mnist, fashion-mnist-mini, digits"),
         ("{\"name\": \"digits\", \"format\": \"idx\"}", "dataset", "give either \"name\" or \"format\", not both"),
         ("{\"train_limit\": 5}", "dataset",
-         "needs \"name\" (one of: fashion-mnist, fashion-mnist-mini, digits) or \"format\" (idx, csv, arff, npz, npy)"),
+         "needs \"name\" (one of: fashion-mnist, fashion-mnist-mini, digits) or \"format\" (idx, csv, arff, npz, npy, imagefolder)"),
         ("{\"name\": \"digits\", \"path\": \"x\"}", "dataset.path", "not used by built-in datasets"),
         ("{\"format\": \"idx\", \"path\": \"x\", \"train\": \"y\"}", "dataset.train", "not used by idx datasets"),
         ("{\"format\": \"csv\", \"train\": \"y\", \"scale\": 1}", "dataset.scale", "not used by csv and arff datasets"),

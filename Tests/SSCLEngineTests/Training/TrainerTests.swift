@@ -158,3 +158,23 @@ import Testing
         #expect(job == trainer.spec)
     }
 }
+
+@Suite struct TrainingResultVerdictTests {
+    static func result(knn: Double, raw: Double, random: Double) -> TrainingResult {
+        TrainingResult(knnAccuracy: knn, linearAccuracy: nil, baselineKnnAccuracy: random, baselineLinearAccuracy: nil,
+                       rawKnnAccuracy: raw, alignment: 0, uniformity: 0, epochs: 1, steps: 1, seconds: 1, finalLoss: 1,
+                       imagesPerSecond: 1, dataset: "d", trainCount: 1, testCount: 1, representationSize: 1,
+                       version: "v", blasCore: "c", threads: 1)
+    }
+
+    @Test func gainsAndWarningsSayWhetherTrainingHelped() throws {
+        let good = Self.result(knn: 0.9, raw: 0.85, random: 0.8)
+        #expect(abs(good.gainOverRaw - 0.05) < 1e-12 && abs(good.gainOverRandom - 0.1) < 1e-12 && good.warnings.isEmpty)
+        let bad = Self.result(knn: 0.825, raw: 0.893, random: 0.853)  // issue 9's measurement
+        #expect(bad.warnings.count == 2)
+        #expect(bad.warnings[0].contains("below the raw inputs'") && bad.warnings[1].contains("below its random initialisation's"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(bad.json().utf8)) as? [String: Any])
+        #expect(json["warnings"] as? [String] == bad.warnings)
+        #expect(abs((json["gain_over_raw"] as? Double ?? 0) - (0.825 - 0.893)) < 1e-12)
+    }
+}

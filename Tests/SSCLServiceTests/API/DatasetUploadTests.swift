@@ -131,7 +131,16 @@ import Testing
             let path = try #require(source?["path"] as? String)
             #expect(path == (name == "zipped" ? "uploads/zipped/images" : "uploads/\(name)/images/pets"))
             #expect(FileManager.default.fileExists(atPath: f.root.appendingPathComponent("data/\(path)/cat").path))
+            #expect(response.json["image_shape"] as? [Int] == [3, 32, 32], "decoded by the engine at the job defaults")
         }
+        // Decoded, not only laid out: a file that is no PNG is named.
+        let corrupt = ArchiveBuilder.tar([.file("cat/a.png", Self.cat), .file("dog/b.png", Array("not a png".utf8))])
+        let refused = try Self.upload(f, "corrupt", "imagefolder", corrupt)
+        #expect(refused.status == 422 && refused.text.contains("b.png"), "\(refused.text)")
+        #expect(!refused.text.contains(".incoming"), "\(refused.text)")
+        let flat = ArchiveBuilder.tar([.file("a.png", Self.cat), .file("b.png", Self.dog)])
+        let layout = try Self.upload(f, "flat", "imagefolder", flat)
+        #expect(layout.status == 422 && layout.text.contains("class folders"), "\(layout.text)")
     }
 
     /// Each unsafe archive is refused with a 422 naming the problem, and nothing is left behind

@@ -42,6 +42,13 @@ import Testing
         try FileManager.default.createDirectory(at: data.appendingPathComponent("mine"), withIntermediateDirectories: true)
         let inside = try C.request("POST", "\(f.base)/v1/jobs?dry_run=true", body: #"{"dataset": {"format": "idx", "path": "mine"}}"#)
         #expect(inside.status == 200)
+        // Image folders are held to the same rule.
+        let folderOutside = try C.request("POST", "\(f.base)/v1/jobs?dry_run=true",
+                                          body: #"{"dataset": {"format": "imagefolder", "path": "escape"}}"#)
+        #expect(folderOutside.status == 422 && folderOutside.text.contains("dataset.path"))
+        let folderInside = try C.request("POST", "\(f.base)/v1/jobs?dry_run=true",
+                                         body: #"{"dataset": {"format": "imagefolder", "path": "mine"}}"#)
+        #expect(folderInside.status == 200)
 
         let jobs = try C.request("GET", "\(f.base)/v1/jobs").json["jobs"] as? [Any] ?? []
         #expect(jobs.isEmpty, "nothing was queued")

@@ -60,26 +60,8 @@ import Testing
 
     /// `sscl serve` as a child process on a free port, with its state under `root`.
     static func startServer(root: URL) throws -> (Process, Int) {
-            let process = Process()
-            process.executableURL = TestBinary.sscl
-            process.arguments = ["serve", "--port", "0", "--db", root.appendingPathComponent("db.sqlite").path,
-                                 "--runs-dir", root.appendingPathComponent("runs").path,
-                                 "--data-dir", root.appendingPathComponent("data").path,
-                                 "--migrations", ServiceFixture.repository.appendingPathComponent("migrations").path,
-                                 "--log-level", "warning"]
-            let err = Pipe()
-            process.standardError = err
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            var text = ""
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline, !text.contains("serving http://") {
-                let chunk = err.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            let port = text.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
-            return (process, port)
+        let server = try ServerProcess(root: root)
+        return (server.process, server.port)
     }
 
     @Test func killingTheServerLosesNoFinishedWorkAndTheJobResumes() throws {

@@ -23,7 +23,7 @@ import Testing
         let live = sorted(try f.service.store.metrics(jobID: id).values.flatMap { $0 })
         let file = f.service.scheduler.directory(of: id).appendingPathComponent("metrics.jsonl")
         let restored = sorted(MetricsBackfill.points(fromFileAt: file))
-        #expect(live.count == 8 * 3 + 2 * 4, "three curves per step, four per evaluation")
+        #expect(live.count == 8 * 3 + 3 + 4, "three curves per step; per evaluation three, and the linear probe at the last")
         #expect(restored == live)
         #expect(Set(live.map(\.name)) == Set(MetricName.allCases.map(\.rawValue)))
     }

@@ -242,7 +242,7 @@ private final class WorkerRun: Sendable {
                 #expect(exit == nil, "a message after the exit")
                 messages.append(message)
                 if let step = message.stepNumber {
-                    if let stopAfterStep, step == stopAfterStep { process.stop(grace: 20) }
+                    if let stopAfterStep, step == stopAfterStep { process.terminate() }
                     if let killAfterStep, step == killAfterStep { process.kill() }
                 }
             case let .exit(value):
