@@ -69,7 +69,7 @@ enum OpenAPIDocument {
             }
         }
         for parameter in route.query {
-            parameters.append(["name": parameter.name, "in": "query", "required": false,
+            parameters.append(["name": parameter.name, "in": "query", "required": parameter.required,
                                "schema": schema(parameter.kind), "description": parameter.description])
         }
         for header in route.headers {
