@@ -119,10 +119,16 @@ enum ArchiveExtractor {
             }
         }
 
+        /// macOS's archive metadata (`__MACOSX/`, `._name` resource forks, `.DS_Store`): checked
+        /// like any entry, then not written, so it cannot pass for a class folder or an image.
+        static func isMetadata(_ parts: [String]) -> Bool {
+            parts.contains("__MACOSX") || parts.last.map { $0.hasPrefix("._") || $0 == ".DS_Store" } ?? false
+        }
+
         mutating func directory(_ name: String) throws {
             try count()
             let parts = try ArchivePath.components(of: name)
-            guard !parts.isEmpty else { return }
+            guard !parts.isEmpty, !Self.isMetadata(parts) else { return }
             try FileManager.default.createDirectory(at: url(parts), withIntermediateDirectories: true)
         }
 
@@ -137,6 +143,8 @@ enum ArchiveExtractor {
                 throw refusal("expansion_too_large", "entry \(ArchivePath.quoted(name)) declares \(declaredSize) bytes, more than "
                               + "\(limits.maxExpansionRatio) times the archive's size allows (limit \(allowedBytes) bytes in all)")
             }
+            // Not extracted (the tar reader skips its declared, already checked, size).
+            if Self.isMetadata(parts) { return }
             let target = url(parts)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             // O_EXCL | O_NOFOLLOW: never through a link, never over an earlier entry of the same name.
@@ -155,7 +163,7 @@ enum ArchiveExtractor {
                 }
                 var offset = 0
                 while offset < chunk.count {
-                    let n = chunk.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, chunk.count - offset) }
+                    let n = chunk.withUnsafeBytes { posixWrite(descriptor, $0.baseAddress! + offset, chunk.count - offset) }
                     if n < 0 && errno == EINTR { continue }
                     guard n > 0 else { throw APIError(status: 507, code: "disk_full", message: "the server could not write the unpacked archive") }
                     offset += n

@@ -28,7 +28,7 @@ final class FileByteSource: ByteSource {
         var buffer = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, count - filled) }
+            let n = buffer.withUnsafeMutableBytes { posixRead(descriptor, $0.baseAddress! + filled, count - filled) }
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else {
                 throw APIError(status: 500, code: "upload_unreadable", message: "reading the uploaded file failed")
@@ -39,4 +39,13 @@ final class FileByteSource: ByteSource {
         buffer.removeSubrange(filled...)
         return buffer
     }
+}
+
+/// `read(2)` and `write(2)` under names no method named `read` or `write` shadows.
+func posixRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
+
+func posixWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
 }

@@ -1,13 +1,11 @@
 import Foundation
 
-/// An unpacked image folder checked by its layout alone (the torchvision `ImageFolder`
-/// convention): `<root>/<class>/<image>` with `.png`, `.jpg` or `.jpeg` files, or the same under
-/// `train/` (and `test/`). A single wrapping folder (`archive/cats/…`) is looked through. Runs
-/// before the engine's loader so that a misplaced entry is named as such; the loader then
-/// decodes every image.
+/// An unpacked image folder checked by its layout (the torchvision `ImageFolder` convention):
+/// `<root>/<class>/…<image>`, or the same under `train/` (and `test/`). A single wrapping folder
+/// (`archive/cats/…`) is looked through, which is how most archives are made. Runs before the
+/// engine's loader so that a misplaced file or a missing class is named as such; the loader then
+/// decodes every image (by content, whatever its extension).
 struct ImageFolderStructure {
-    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
-
     /// The folder a job's `path` names.
     var root: URL
     var classes: [String]
@@ -35,17 +33,7 @@ struct ImageFolderStructure {
                                                + "is a file where class folders are expected (<class>/<image>)")
             }
             for name in classFolders {
-                let folder = base.appendingPathComponent(name)
-                let (subfolders, images) = try entries(folder)
-                if let sub = subfolders.first {
-                    throw ArchiveExtractor.refusal("invalid_dataset", "\(relative(folder.appendingPathComponent(sub), to: unpacked)) "
-                                                   + "is a folder inside a class folder; images must sit directly in <class>/")
-                }
-                if let bad = images.first(where: { !imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }) {
-                    throw ArchiveExtractor.refusal("invalid_dataset", "\(relative(folder.appendingPathComponent(bad), to: unpacked)) "
-                                                   + "is not a .png, .jpg or .jpeg file")
-                }
-                counts[name, default: 0] += images.count
+                counts[name, default: 0] += try fileCount(base.appendingPathComponent(name))
             }
         }
         let classes = counts.keys.sorted()
@@ -57,6 +45,12 @@ struct ImageFolderStructure {
             throw ArchiveExtractor.refusal("invalid_dataset", "class folder \"\(empty)\" has no images")
         }
         return ImageFolderStructure(root: root, classes: classes, counts: classes.map { counts[$0]! })
+    }
+
+    /// Visible files in `folder` and its subfolders, as the loader reads them.
+    private static func fileCount(_ folder: URL) throws -> Int {
+        let (folders, files) = try entries(folder)
+        return try folders.reduce(files.count) { $0 + (try fileCount(folder.appendingPathComponent($1))) }
     }
 
     /// Visible folders and files of `url`, sorted (hidden entries and `__MACOSX` ignored).

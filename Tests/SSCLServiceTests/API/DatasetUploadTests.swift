@@ -117,8 +117,10 @@ import Testing
         defer { f.stop() }
         let tar = ArchiveBuilder.tar([.directory("pets/"), .directory("pets/cat/"), .file("pets/cat/a.png", Self.cat),
                                       .file("pets/cat/b.png", Self.cat), .file("pets/dog/c.png", Self.dog)])
+        // As macOS's Finder makes them: __MACOSX/ and ._ resource forks beside the classes (not extracted).
         let zip = try ArchiveBuilder.zip([.file("cat/a.png", Data(Self.cat)), .file("dog/b.png", Data(Self.dog), deflate: true),
-                                          .file("dog/c.png", Data(Self.dog))])
+                                          .file("dog/c.png", Data(Self.dog)), .file("__MACOSX/cat/._a.png", Data("fork".utf8)),
+                                          .file("dog/._c.png", Data("fork".utf8))])
         for (name, body, type) in [("tarred", tar, "application/x-tar"), ("gzipped", try ArchiveBuilder.gzip(tar), "application/gzip"),
                                    ("zipped", zip, "application/zip")] {
             let response = try Self.upload(f, name, "imagefolder", body, contentType: type)
@@ -138,7 +140,7 @@ import Testing
         let refused = try Self.upload(f, "corrupt", "imagefolder", corrupt)
         #expect(refused.status == 422 && refused.text.contains("b.png"), "\(refused.text)")
         #expect(!refused.text.contains(".incoming"), "\(refused.text)")
-        let flat = ArchiveBuilder.tar([.file("a.png", Self.cat), .file("b.png", Self.dog)])
+        let flat = ArchiveBuilder.tar([.file("x/a.png", Self.cat), .file("x/b.png", Self.dog)])
         let layout = try Self.upload(f, "flat", "imagefolder", flat)
         #expect(layout.status == 422 && layout.text.contains("class folders"), "\(layout.text)")
     }
