@@ -127,7 +127,7 @@ export function mountDatasets(root) {
     ];
     replaceChildren(detail, h('div', { class: 'panel', 'data-testid': 'dataset-summary', 'data-dataset': d.name },
       h('h2', {}, d.name),
-      h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
       h('h3', {}, 'Per class'),
       classBarChart(d.classes || [], d.class_counts || [])));
   }
