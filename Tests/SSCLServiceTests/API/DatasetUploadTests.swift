@@ -107,6 +107,37 @@ import Testing
         #expect(try C.request("GET", "\(f.base)/v1/datasets/iris").json["rows"] as? Int == 60)
     }
 
+    @Test func arffAndNpzUploadsAreLoadedAndSummarised() throws {
+        let f = try ServiceFixture()
+        defer { f.stop() }
+        var arff = "% weather\n@relation weather\n@attribute temp numeric\n@attribute outlook {sunny, rainy}\n"
+            + "@attribute note string\n@attribute play {yes, no}\n@data\n"
+        for i in 0..<30 { arff += "\(i == 4 ? "?" : String(i)),\(i % 2 == 0 ? "sunny" : "rainy"),'x',\(i % 3 == 0 ? "no" : "yes")\n" }
+        let a = try Self.upload(f, "weather", "arff", Data(arff.utf8), contentType: "text/plain")
+        #expect(a.status == 201, "\(a.text)")
+        #expect(a.json["classes"] as? [String] == ["yes", "no"])
+        #expect(a.json["class_counts"] as? [Int] == [20, 10])
+        #expect(a.json["imputed_values"] as? Int == 1)
+        #expect(a.json["dropped_columns"] as? [String] == ["note"])
+        #expect((a.json["source"] as? [String: Any])?["train"] as? String == "uploads/weather/data.arff")
+
+        // x: 24 rows of 3 float32 values; y: int64 labels 0, 1, 2.
+        var x: [UInt8] = [], y: [UInt8] = []
+        for i in 0..<24 {
+            for j in 0..<3 { withUnsafeBytes(of: Float(i * 3 + j).bitPattern.littleEndian) { x += $0 } }
+            withUnsafeBytes(of: Int64(i % 3).littleEndian) { y += $0 }
+        }
+        let npz = try ArchiveBuilder.zip([.file("x.npy", ArchiveBuilder.npy(descr: "<f4", shape: [24, 3], data: x)),
+                                          .file("y.npy", ArchiveBuilder.npy(descr: "<i8", shape: [24], data: y), deflate: true)])
+        let n = try Self.upload(f, "arrays", "npz", npz)
+        #expect(n.status == 201, "\(n.text)")
+        #expect(n.json["rows"] as? Int == 24 && n.json["features"] as? Int == 3)
+        #expect(n.json["class_counts"] as? [Int] == [8, 8, 8])
+        #expect((n.json["source"] as? [String: Any])?["kind"] as? String == "tabular")
+        let broken = try Self.upload(f, "broken", "npz", Data("PK not really".utf8))
+        #expect(broken.status == 422, "\(broken.text)")
+    }
+
     // MARK: - Archives
 
     static let cat = ArchiveBuilder.png(width: 4, height: 4, value: 10)
@@ -164,6 +195,7 @@ import Testing
             ("tar hardlink", ArchiveBuilder.tar([.file("cat/a.png", Self.cat), .hardlink("dog/b.png", target: "/etc/passwd")]),
              "link_entry"),
             ("pax", ArchiveBuilder.tar([.paxHeader, .file("cat/a.png", Self.cat)]), "unsupported_archive"),
+            ("gnu long name", ArchiveBuilder.tar([.gnuLongName, .file("cat/a.png", Self.cat)]), "unsupported_archive"),
             ("zip bomb", try ArchiveBuilder.zip([.file("cat/a.png", zeros, deflate: true)]), "expansion_too_large"),
             ("tar.gz bomb", try ArchiveBuilder.gzip(ArchiveBuilder.tar([.file("cat/a.png", [UInt8](zeros))])), "expansion_too_large"),
             ("too many entries", ArchiveBuilder.tar(manyFiles), "too_many_entries"),

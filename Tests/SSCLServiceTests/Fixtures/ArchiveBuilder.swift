@@ -11,6 +11,7 @@ enum ArchiveBuilder {
         case symlink(String, target: String)
         case hardlink(String, target: String)
         case paxHeader
+        case gnuLongName
     }
 
     /// A ustar archive (POSIX.1-1988): 512-byte headers, data padded to 512, two zero blocks.
@@ -24,6 +25,10 @@ enum ArchiveBuilder {
             case .directory(let name): out += header(name: name, size: 0, type: "5")
             case .symlink(let name, let target): out += header(name: name, size: 0, type: "2", link: target)
             case .hardlink(let name, let target): out += header(name: name, size: 0, type: "1", link: target)
+            case .gnuLongName:
+                let name = Array((String(repeating: "n", count: 120) + ".png\0").utf8)
+                out += header(name: "././@LongLink", size: name.count, type: "L")
+                out += name + [UInt8](repeating: 0, count: 512 - name.count)
             case .paxHeader:
                 let record = Array("30 path=a-very-long-name.png\n".utf8)
                 out += header(name: "PaxHeader/x", size: record.count, type: "x")
@@ -127,5 +132,17 @@ enum ArchiveBuilder {
             for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
         }
         return ~crc
+    }
+
+    /// A NumPy `.npy` (format 1.0): magic, a little-endian header length, the header dict
+    /// padded with spaces to a multiple of 64 and ending in a newline, then C-order data.
+    static func npy(descr: String, shape: [Int], data: [UInt8]) -> Data {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var out: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+        out += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+        return Data(out + Array(header.utf8) + data)
     }
 }
