@@ -75,6 +75,10 @@ public final class Trainer {
     var lastEvaluation: EvaluationReport?
     /// Seconds spent in evaluation by this attempt.
     var evalSeconds: Double = 0
+    /// When this attempt last wrote its checkpoint at an epoch end.
+    var lastCheckpoint: Date?
+    /// The most training a crash can lose, once the first epoch is saved.
+    static let checkpointInterval: Double = 10
 
     /// The untrained encoder's and the raw inputs' scores, measured once before training.
     struct Baseline: Equatable {
@@ -162,7 +166,15 @@ public final class Trainer {
                 lastEvaluation = report
                 onEvent(TrainingEvent(.evaluation(report)))
             }
-            try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
+            // After the first epoch, then at most every `checkpointInterval` seconds, and at the
+            // end: a small dataset's epochs take milliseconds, and a checkpoint per epoch made
+            // writing checkpoints (and logging them) most of the job.
+            let now = Date()
+            if lastCheckpoint == nil || epoch == spec.epochs
+                || now.timeIntervalSince(lastCheckpoint!) >= Self.checkpointInterval {
+                try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
+                lastCheckpoint = now
+            }
         }
         return .completed(makeResult(seconds: elapsed()))
     }
