@@ -12,6 +12,7 @@ const PAD_TOP = 8;
 export function mountSubmit(root, route) {
   const from = route.query.get('from');
   let stopped = false;
+  let edited = false;  // the user typed or chose a dataset: late defaults must not overwrite it
   let problems = [];
   let relocateTimer = null;
 
@@ -161,7 +162,7 @@ export function mountSubmit(root, route) {
   async function loadDefaults() {
     try {
       const body = await api.getDefaults();
-      if (stopped) return;
+      if (stopped || edited) return;
       setText(body.job);
       source.textContent = 'Prefilled with the server’s defaults. Edit, validate, submit.';
     } catch (err) {
@@ -194,6 +195,7 @@ export function mountSubmit(root, route) {
     try { doc = JSON.parse(textarea.value); } catch { toast('Fix the JSON before choosing a dataset', 'error'); return; }
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) doc = {};
     doc.dataset = { name: d.name };
+    edited = true;
     if (doc.augment && (d.builtin === false || !(d.shape && d.shape.length === 3))) delete doc.augment;
     textarea.value = JSON.stringify(doc, null, 2);
     problems = [];
@@ -227,6 +229,7 @@ export function mountSubmit(root, route) {
 
   textarea.addEventListener('scroll', syncScroll);
   textarea.addEventListener('input', () => {
+    edited = true;
     clearTimeout(relocateTimer);
     relocateTimer = setTimeout(() => { locate(); paintLines(); }, 200);
   });
