@@ -90,6 +90,8 @@ extension SweepSpec {
                 }
                 guard placed else { continue }
                 job = Self.setting(job, path: ["seed"], to: .number(seed)) ?? job
+                job = Self.setting(job, path: ["priority"], to: .number(String(priority))) ?? job
+                job = Self.setting(job, path: ["name"], to: .string(trialName(configuration: configuration.index, seed: seed))) ?? job
                 do {
                     let spec = try JobSpec.parse(value: job)
                     trials.append(SweepTrial(configuration: configuration.index, seed: seed, job: job, spec: spec))
@@ -103,6 +105,9 @@ extension SweepSpec {
         guard issues.isEmpty else { throw SweepValidationError(issues: issues) }
         return (configurations, trials)
     }
+
+    /// `<sweep name>/c<configuration>/s<seed>`: at most 150 + 48 bytes, under the job name's 200.
+    public func trialName(configuration: Int, seed: UInt64) -> String { "\(name)/c\(configuration)/s\(seed)" }
 
     /// Names a trial's job issue by the part of the sweep document that caused it.
     private func locate(_ issue: ValidationIssue, _ configuration: SweepConfiguration, seedIndex: Int) -> ValidationIssue {

@@ -11,7 +11,7 @@ import SSCLEngine
 ///   job seeds, default [0]; `metric` {name: a metric, goal: maximize | minimize}, default
 ///   knn_accuracy, maximize; `early_stopping` null or {kind: "asha", reduction_factor >= 2
 ///   (default 3), min_epochs >= 1 (default 1)}; `max_concurrent` in 1...1000 (default 1);
-///   `priority` any 64-bit integer; `name` a non-empty string of at most 200 bytes.
+///   `priority` any 64-bit integer; `name` a non-empty string of at most 150 bytes (trial names add to it).
 /// - Unknown keys are issues. Trials are checked separately (`SweepSpec.expand`).
 extension SweepSpec {
     public static let maxTrials = 10_000
@@ -41,10 +41,10 @@ extension SweepSpec {
         var spec = SweepSpec(base: base, parameters: [])
 
         if let v = member("name") {
-            if case .string(let s) = v, !s.isEmpty, s.utf8.count <= 200, !s.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            if case .string(let s) = v, !s.isEmpty, s.utf8.count <= 150, !s.unicodeScalars.contains(where: { $0.value < 0x20 }) {
                 spec.name = s
             } else {
-                report("name", "expected a non-empty string of at most 200 bytes without control characters")
+                report("name", "expected a non-empty string of at most 150 bytes without control characters")
             }
         }
         if let v = member("method") {

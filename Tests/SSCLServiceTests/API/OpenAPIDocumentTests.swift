@@ -24,7 +24,9 @@ import Testing
             let url = f.base + parts[1].replacingOccurrences(of: "{id}", with: id)
             let response = try C.request(method, url, body: method == "POST" ? "{}" : nil)
             let code = (response.json["error"] as? [String: Any])?["code"] as? String
-            #expect(code != "not_found" || entry.contains("model") || entry.contains("checkpoint"), "\(entry) is not routed")
+            // A job id is no sweep id: those routes answer their own not_found.
+            #expect(code != "not_found" || entry.contains("model") || entry.contains("checkpoint") || entry.contains("/v1/sweeps/"),
+                    "\(entry) is not routed")
             #expect(response.status != 405, "\(entry) answers 405")
         }
         let metrics = try C.request("GET", "\(f.base)/metrics").text
@@ -83,6 +85,13 @@ import Testing
         let scratch = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
         let pending = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
         _ = try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(name: "keyed"), headers: ["Idempotency-Key": "k1"])
+        let longSweep = #"{"base": \#(long), "parameters": {"loss.beta": {"values": [1]}}}"#
+        func sweepID() throws -> String {
+            let id = try C.request("POST", "\(f.base)/v1/sweeps", body: longSweep).json["id"] as? String
+            return try #require(id)
+        }
+        let shownSweep = try sweepID(), endedSweep = try sweepID(), openSweep = try sweepID()
+        #expect(try C.request("POST", "\(f.base)/v1/sweeps/\(endedSweep)/cancel").status == 200)
 
         // The probes: for each route and status, the request that must produce it.
         typealias Probe = () -> Int
@@ -137,6 +146,15 @@ import Testing
         add("GET", "/v1/jobs/{id}/checkpoint", 409, p("GET", "/v1/jobs/\(scratch)/checkpoint"))
         add("POST", "/v1/jobs", 400, p("POST", "/v1/jobs", headers: ["Idempotency-Key": String(repeating: "k", count: 201)],
                                        body: ServiceFixture.tinyJob()))
+        add("GET", "/v1/sweeps", 200, p("GET", "/v1/sweeps"))
+        add("POST", "/v1/sweeps", 201, p("POST", "/v1/sweeps", body: longSweep))
+        add("POST", "/v1/sweeps", 200, p("POST", "/v1/sweeps?dry_run=true", body: longSweep))
+        add("POST", "/v1/sweeps", 422, p("POST", "/v1/sweeps", body: #"{"base": {}, "parameters": {}}"#))
+        #expect(p("POST", "/v1/sweeps", body: "{\"base\": ")() == 400, "malformed JSON")
+        add("GET", "/v1/sweeps/{id}", 200, p("GET", "/v1/sweeps/\(shownSweep)"))
+        add("GET", "/v1/sweeps/{id}/results.csv", 200, p("GET", "/v1/sweeps/\(shownSweep)/results.csv"))
+        add("POST", "/v1/sweeps/{id}/cancel", 200, p("POST", "/v1/sweeps/\(openSweep)/cancel"))
+        add("POST", "/v1/sweeps/{id}/cancel", 409, p("POST", "/v1/sweeps/\(endedSweep)/cancel"))
         add("DELETE", "/v1/jobs/{id}", 409, p("DELETE", "/v1/jobs/\(pending)"))
         add("DELETE", "/v1/jobs/{id}", 204, p("DELETE", "/v1/jobs/\(done)"))  // last: the other probes use the job
 
@@ -151,5 +169,8 @@ import Testing
             }
         }
         for id in [busy, scratch, cancelled, pending] { _ = try? C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel") }
+        for sweep in (try C.request("GET", "\(f.base)/v1/sweeps").json["sweeps"] as? [[String: Any]] ?? []) {
+            _ = try? C.request("POST", "\(f.base)/v1/sweeps/\(sweep["id"] as? String ?? "")/cancel")
+        }
     }
 }

@@ -41,3 +41,24 @@ import Testing
         #expect(SweepStatistics.summary([]) == nil)
     }
 }
+
+/// The leaderboard's ranking and its marks.
+@Suite struct SweepLeaderboardTests {
+    @Test func ranksByMeanAndMarksWhatIsWithinNoise() {
+        let board = SweepLeaderboard(values: [
+            [0.78, 0.80, 0.79, 0.805],  // clearly worse than 2 (p = 0.0239, see welchMatchesSciPy)
+            [],  // nothing finished
+            [0.81, 0.83, 0.82],  // best
+            [0.8, 0.835],  // close to the best
+            [0.7],  // one seed: no test
+        ], goal: .maximize)
+        #expect(board.rows.map(\.configuration) == [2, 3, 0, 4, 1])
+        #expect(board.rows.map(\.isBest) == [true, false, false, false, false])
+        #expect(board.rows.map(\.indistinguishableFromBest) == [true, true, false, false, false])
+        #expect(SweepStatisticsTests.close(board.rows[2].pValue, 0.023939688731047754))
+        #expect(board.rows[0].pValue == nil && board.rows[3].pValue == nil && board.rows[4].summary == nil)
+        #expect(board.rows.map(\.finished) == [3, 2, 4, 1, 0])
+        let minimize = SweepLeaderboard(values: [[0.3, 0.31], [0.2, 0.21]], goal: .minimize)
+        #expect(minimize.rows.map(\.configuration) == [1, 0])
+    }
+}
