@@ -82,6 +82,9 @@ let package = Package(
                 "SSCLEngine",
                 "SSCLStore",
                 "SSCLHTTP",
+                // Uploaded image folders: zip archives, and gzip-compressed tar streams.
+                "SSCLZlib",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -107,7 +110,9 @@ let package = Package(
         // they spawn it as a process (`sscl worker` behind the service, the CLI itself).
         .testTarget(
             name: "SSCLServiceTests",
-            dependencies: ["SSCLService", "SSCLEngine", "sscl", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SSCLService", "SSCLEngine", "sscl", .product(name: "Logging", package: "swift-log"),
+                           // Builds the zip archives the upload tests send.
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(name: "ssclTests", dependencies: ["SSCLEngine", "sscl"]),
     ],

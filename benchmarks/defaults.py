@@ -85,8 +85,8 @@ def main():
                       "test": os.path.join(WEKA, test) if test else None}
     for name in SKLEARN_SETS:
         sets[name] = sklearn_csv(name, work)
-    if args.only:
-        sets = {k: v for k, v in sets.items() if k in args.only}
+    if args.only:  # in the order given
+        sets = {k: sets[k] for k in args.only if k in sets}
     tasks = [(name, ds, seed) for name, ds in sets.items() for seed in args.seeds]
     results = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:

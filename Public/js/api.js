@@ -115,6 +115,57 @@ export const retryJob = (id, { fresh = false } = {}) =>
   request('POST', `/v1/jobs/${encodeURIComponent(id)}/retry`, { body: fresh ? { fresh: true } : {} });
 export const deleteJob = (id) => request('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
 export const listDatasets = () => request('GET', '/v1/datasets');
+export const getDataset = (name, signal) => request('GET', `/v1/datasets/${encodeURIComponent(name)}`, { signal });
+export const deleteDataset = (name) => request('DELETE', `/v1/datasets/${encodeURIComponent(name)}`);
+
+/** The Content-Type of an upload: CSV as text/csv, archives by their extension. */
+export function uploadContentType(format, fileName = '') {
+  const lower = fileName.toLowerCase();
+  if (format === 'csv') return 'text/csv';
+  if (format !== 'imagefolder') return 'application/octet-stream';
+  if (lower.endsWith('.zip')) return 'application/zip';
+  if (lower.endsWith('.tar')) return 'application/x-tar';
+  if (lower.endsWith('.gz') || lower.endsWith('.tgz')) return 'application/gzip';
+  return 'application/octet-stream';
+}
+
+/**
+ * Uploads a dataset file as the raw body of POST /v1/datasets, with XMLHttpRequest because
+ * fetch reports no upload progress. options: name, format, replace, labelColumn, kind;
+ * onProgress(loaded, total). Resolves to the dataset's summary; rejects with an ApiError.
+ * Returns {promise, abort}.
+ */
+export function uploadDataset(file, { name, format, replace = false, labelColumn, kind } = {}, onProgress = () => {}) {
+  let xhr = null;
+  let aborted = false;
+  const target = url('/v1/datasets', { name, format, replace: replace ? 'true' : '', label_column: labelColumn, kind });
+  const once = () => new Promise((resolve) => {
+    xhr = new XMLHttpRequest();
+    xhr.open('POST', target);
+    const headers = authHeaders({ 'Content-Type': uploadContentType(format, file.name) });
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (ev) => onProgress(ev.loaded, ev.lengthComputable ? ev.total : file.size);
+    xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
+    xhr.onerror = () => resolve({ status: 0, text: '' });
+    xhr.onabort = () => resolve({ status: -1, text: '' });
+    xhr.send(file);
+  });
+  const promise = (async () => {
+    for (let attempt = 0; ; attempt++) {
+      const res = await once();
+      if (res.status === 401 && attempt < 3 && !aborted && await askForToken()) continue;
+      let body = null;
+      try { body = JSON.parse(res.text); } catch { /* not JSON */ }
+      if (res.status >= 200 && res.status < 300) return body;
+      if (res.status === -1) throw new ApiError(0, 'aborted', 'The upload was cancelled.');
+      if (res.status === 0) throw new ApiError(0, 'network_error', 'The server cannot be reached (or closed the connection).');
+      const e = body && body.error ? body.error : {};
+      throw new ApiError(res.status, e.code || `http_${res.status}`, e.message || 'upload failed',
+        Array.isArray(e.details) ? e.details : []);
+    }
+  })();
+  return { promise, abort() { aborted = true; if (xhr) xhr.abort(); } };
+}
 export const getDefaults = () => request('GET', '/v1/defaults');
 
 /** The URL of a download: "model.safetensors" or "checkpoint". */

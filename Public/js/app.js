@@ -4,6 +4,7 @@ import { mountJobList } from './views/jobList.js';
 import { mountJobPage } from './views/jobPage.js';
 import { mountSubmit } from './views/submit.js';
 import { mountCompare } from './views/compare.js';
+import { mountDatasets } from './views/datasets.js';
 
 /** "#/jobs/abc?x=1" → {name: 'job', id: 'abc', query: URLSearchParams} */
 export function parseRoute(hash) {
@@ -14,10 +15,11 @@ export function parseRoute(hash) {
   if (parts[0] === 'jobs' && parts[1]) return { name: 'job', id: parts[1], query };
   if (parts[0] === 'new') return { name: 'new', query };
   if (parts[0] === 'compare') return { name: 'compare', query };
+  if (parts[0] === 'datasets') return { name: 'datasets', query };
   return { name: 'list', query };
 }
 
-const views = { list: mountJobList, job: mountJobPage, new: mountSubmit, compare: mountCompare };
+const views = { list: mountJobList, job: mountJobPage, new: mountSubmit, compare: mountCompare, datasets: mountDatasets };
 let unmount = null;
 
 function render() {

@@ -29,6 +29,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The migrations folder (default: migrations/ found beside the binary or here).", valueName: "DIR"))
     var migrations: String?
     @Option(help: "Largest accepted request body in bytes.") var maxBodyBytes = 1 << 20
+    @Option(help: "Largest dataset upload (POST /v1/datasets) in bytes; streamed to disk.") var maxUploadBytes = 2 << 30
     @Option(help: ArgumentHelp("Seconds a worker gets to finish its step and checkpoint after a cancel, its max_seconds or a shutdown, before it is killed.", valueName: "SECONDS"))
     var stopGrace: Double = 5
     @Option(help: "Open connections (at the limit the longest-idle keep-alive one is closed).") var maxConnections = 1024
@@ -66,6 +67,7 @@ struct ServeCommand: ParsableCommand {
         configuration.allowedHosts = allowedHost
         configuration.publicDirectory = publicDir.map { URL(fileURLWithPath: $0) } ?? Self.locate("Public", marker: "index.html")
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.maxUploadBytes = maxUploadBytes
         configuration.maxConnections = maxConnections
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.minRequestBodyBytesPerSecond = minBodyRate

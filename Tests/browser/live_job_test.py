@@ -17,6 +17,7 @@ WebSocket library needed). Checks, without ever reloading the page:
 Prints one "ok"/"FAIL" line per check, then "N passed, M failed"; exits 1 on any failure.
 """
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -68,8 +69,15 @@ class Chromium:
         to_chrome_r, self.to_chrome = os.pipe()
         self.from_chrome, from_chrome_w = os.pipe()
 
+        # Moved above fd 10 first: dup2 onto itself (a pipe already on fd 3 or 4) would leave
+        # close-on-exec set, and one end on the other's target would be overwritten.
+        high_r, high_w = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD, 10), fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        to_chrome_r, from_chrome_w = high_r, high_w
+
         def wire():
-            os.dup2(to_chrome_r, 3)
+            os.dup2(to_chrome_r, 3)  # dup2 clears close-on-exec on the new descriptor
             os.dup2(from_chrome_w, 4)
 
         self.proc = subprocess.Popen(

@@ -93,3 +93,16 @@ test('formatting', () => {
   assert.equal(formatDuration(3725), '1 h 2 min');
   assert.equal(formatDuration(84.2), '1 min 24 s');
 });
+
+import { uploadContentType } from '../../Public/js/api.js';
+
+test('uploadContentType: CSV as text/csv, archives by extension, the rest as bytes', () => {
+  assert.equal(uploadContentType('csv', 'iris.csv'), 'text/csv');
+  assert.equal(uploadContentType('npz', 'x.npz'), 'application/octet-stream');
+  assert.equal(uploadContentType('arff', 'x.arff'), 'application/octet-stream');
+  assert.equal(uploadContentType('imagefolder', 'Pets.ZIP'), 'application/zip');
+  assert.equal(uploadContentType('imagefolder', 'pets.tar'), 'application/x-tar');
+  assert.equal(uploadContentType('imagefolder', 'pets.tar.gz'), 'application/gzip');
+  assert.equal(uploadContentType('imagefolder', 'pets.tgz'), 'application/gzip');
+  assert.equal(uploadContentType('imagefolder', 'pets'), 'application/octet-stream');
+});

@@ -188,6 +188,20 @@ export function mountSubmit(root, route) {
     }
   }
 
+  /** Puts {"name": NAME} as the editor's dataset; the augment section goes (its defaults follow the data's kind). */
+  function useDataset(d) {
+    let doc;
+    try { doc = JSON.parse(textarea.value); } catch { toast('Fix the JSON before choosing a dataset', 'error'); return; }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) doc = {};
+    doc.dataset = { name: d.name };
+    if (doc.augment && (d.builtin === false || !(d.shape && d.shape.length === 3))) delete doc.augment;
+    textarea.value = JSON.stringify(doc, null, 2);
+    problems = [];
+    locate();
+    paintLines();
+    toast(`Dataset set to ${d.name}`);
+  }
+
   async function loadDatasets() {
     try {
       const body = await api.listDatasets();
@@ -197,10 +211,15 @@ export function mountSubmit(root, route) {
         h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Shape'), h('th', { class: 'num' }, 'Classes'),
           h('th', { class: 'num' }, 'Train / test'), h('th', {}, ''))),
         h('tbody', {}, list.map((d) => h('tr', { class: d.available ? null : 'unavailable', 'data-dataset': d.name },
-          h('td', {}, h('code', {}, d.name)), h('td', {}, (d.shape || []).join('×')), h('td', { class: 'num' }, d.classes ?? '—'),
-          h('td', { class: 'num' }, `${d.train_count ?? '?'} / ${d.test_count ?? '?'}`),
-          h('td', {}, d.available ? h('span', { class: 'badge status-succeeded' }, 'available')
-            : h('span', { class: 'badge status-cancelled' }, 'not here')))))));
+          h('td', {}, h('code', {}, d.name), d.builtin === false ? h('span', { class: 'muted' }, ' (upload)') : null),
+          h('td', {}, (d.shape || d.image_shape || (d.features ? [d.features] : [])).join('×')),
+          h('td', { class: 'num' }, Array.isArray(d.classes) ? d.classes.length : (d.classes ?? '—')),
+          h('td', { class: 'num' }, d.builtin === false ? `${d.train_rows ?? '?'} / ${d.test_rows ?? '?'}`
+            : `${d.train_count ?? '?'} / ${d.test_count ?? '?'}`),
+          h('td', {}, d.available
+            ? h('button', { type: 'button', class: 'link', 'data-testid': 'use-dataset', onclick: () => useDataset(d) }, 'Use')
+            : h('span', { class: 'badge status-cancelled' }, 'not here')))))),
+        h('p', { class: 'muted' }, h('a', { href: '#/datasets' }, 'Upload a dataset…')));
     } catch (err) {
       if (!stopped) replaceChildren(datasets, errorBox(err, 'datasets-error'));
     }

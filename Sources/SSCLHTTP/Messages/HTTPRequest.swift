@@ -20,6 +20,9 @@ public struct HTTPRequest: Sendable {
     public var version: String
     public var headers: HTTPHeaders
     public var body: Data
+    /// The body's file when the handler asked for one (`HTTPBodyDestination.file`); `body` is
+    /// then empty. Deleted by the server once the handler returns.
+    public var bodyFile: URL?
     /// The peer as `host:port` (`[host]:port` for IPv6).
     public var remoteAddress: String
 

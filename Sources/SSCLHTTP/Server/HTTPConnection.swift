@@ -51,6 +51,8 @@ final class HTTPConnection {
     /// Shutting down: no keep-alive after the response in flight.
     var closeAfterResponse = false
     var streamEnding = false
+    /// The file a body is being written to (`HTTPBodyDestination.file`), while it arrives.
+    var spool: BodySpool?
 
     init(id: UInt64, descriptor: Int32, remoteHost: String, remoteAddress: String, now: Double) {
         self.id = id
@@ -91,7 +93,7 @@ final class HTTPConnection {
             let rate = configuration.minRequestBodyBytesPerSecond
             guard rate > 0 else { return stalled }
             // The moment the average rate since the head falls below the minimum, if no more arrives.
-            let received = Double(min(inbound.count, head.contentLength))
+            let received = Double(min((spool?.written ?? 0) + inbound.count, head.contentLength))
             return min(stalled, receivedAt + max(configuration.requestBodyGracePeriod, received / rate))
         case .awaitingResponse:
             return nil
@@ -102,5 +104,17 @@ final class HTTPConnection {
         case .lingering(let until):
             return until
         }
+    }
+}
+
+/// A request body on its way to disk: the open file and how much of the body it holds.
+final class BodySpool {
+    let url: URL
+    var descriptor: Int32
+    var written = 0
+
+    init(url: URL, descriptor: Int32) {
+        self.url = url
+        self.descriptor = descriptor
     }
 }

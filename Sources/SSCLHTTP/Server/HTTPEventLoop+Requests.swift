@@ -54,6 +54,13 @@ extension HTTPEventLoop {
             case .readingHead:
                 guard readHead(connection) else { return }
             case .readingBody(let head, let receivedAt):
+                if let spool = connection.spool {
+                    guard spoolBody(connection, spool, head: head) else { return }
+                    var request = makeRequest(head, body: Data(), on: connection)
+                    request.bodyFile = spool.url
+                    dispatch(request, keepAlive: head.keepAlive, receivedAt: receivedAt, on: connection)
+                    return
+                }
                 guard connection.inbound.count >= head.contentLength else { return }
                 let body = Data(connection.inbound[0..<head.contentLength])
                 connection.inbound.removeFirst(head.contentLength)
@@ -99,12 +106,30 @@ extension HTTPEventLoop {
             return false
         case .success(let head):
             let now = MonotonicClock.now()
-            if head.contentLength > configuration.maxBodyBytes {
+            let destination = handler.bodyDestination(for: makeRequest(head, body: Data(), on: connection))
+            let limit: Int
+            switch destination {
+            case .memory: limit = configuration.maxBodyBytes
+            case .file(_, let maxBytes): limit = maxBytes
+            }
+            if head.contentLength > limit {
                 reject(connection, HTTPParseError(
                     status: 413, code: "body_too_large",
-                    message: "the body exceeds \(configuration.maxBodyBytes) bytes"),
+                    message: "the body exceeds \(limit) bytes"),
                     request: makeRequest(head, body: Data(), on: connection))
                 return false
+            }
+            if case .file(let directory, _) = destination {
+                let url = directory.appendingPathComponent("body-\(UUID().uuidString).part")
+                let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                guard descriptor >= 0 else {
+                    logger.error("cannot create \(url.path) for a request body: \(String(cString: strerror(errno)))")
+                    reject(connection, HTTPParseError(
+                        status: 500, code: "body_not_stored", message: "the server could not create a file for the body"),
+                        request: makeRequest(head, body: Data(), on: connection))
+                    return false
+                }
+                connection.spool = BodySpool(url: url, descriptor: descriptor)
             }
             connection.phase = .readingBody(head, receivedAt: now)
             if head.expectsContinue && head.version == "HTTP/1.1" && connection.inbound.count < head.contentLength {
@@ -113,6 +138,48 @@ extension HTTPEventLoop {
             }
             return true
         }
+    }
+
+    /// Moves the buffered body bytes into the spool file; true once the whole body is there
+    /// (the file is closed), false while more is to come or after a failed write (answered 500).
+    ///
+    /// The write happens here, on the loop thread: at most what one poll round read (4 reads of
+    /// the 64 KiB scratch buffer), and a write to a local disk lands in the page cache in
+    /// microseconds. Handing chunks to another thread would need a second, bounded queue and
+    /// back-pressure on reading for no gain on a local data directory; the cost is that a data
+    /// directory on a stalling network file system would stall the other connections too.
+    private func spoolBody(_ connection: HTTPConnection, _ spool: BodySpool, head: ParsedHead) -> Bool {
+        let take = min(connection.inbound.count, head.contentLength - spool.written)
+        var offset = 0
+        while offset < take {
+            let count = connection.inbound.withUnsafeBytes { write(spool.descriptor, $0.baseAddress! + offset, take - offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                logger.error("writing a request body to \(spool.url.path) failed: \(String(cString: strerror(errno)))")
+                reject(connection, HTTPParseError(
+                    status: 500, code: "body_not_stored", message: "the server could not store the body (disk full?)"),
+                    request: makeRequest(head, body: Data(), on: connection))
+                return false
+            }
+            offset += count
+        }
+        if take == connection.inbound.count { connection.inbound.removeAll(keepingCapacity: true) } else {
+            connection.inbound.removeFirst(take)
+        }
+        spool.written += take
+        guard spool.written == head.contentLength else { return false }
+        POSIXSocket.closeDescriptor(spool.descriptor)
+        spool.descriptor = -1
+        connection.spool = nil
+        return true
+    }
+
+    /// Closes and deletes a body file the request will not reach a handler with.
+    func discardSpool(_ connection: HTTPConnection) {
+        guard let spool = connection.spool else { return }
+        if spool.descriptor >= 0 { POSIXSocket.closeDescriptor(spool.descriptor) }
+        unlink(spool.url.path)
+        connection.spool = nil
     }
 
     func makeRequest(_ head: ParsedHead, body: Data, on connection: HTTPConnection) -> HTTPRequest {
@@ -128,6 +195,8 @@ extension HTTPEventLoop {
         let handler = handler, mailbox = mailbox, pool = pool, id = connection.id
         let accepted = pool.submit {
             let response = handler.handle(request)
+            // The handler moved the body's file if it keeps it; whatever is left goes.
+            if let file = request.bodyFile { unlink(file.path) }
             var handled = HandledRequest(
                 request: request, status: response.status, headers: response.headers, payload: .data(Data()),
                 receivedAt: receivedAt)
@@ -163,6 +232,7 @@ extension HTTPEventLoop {
             if let start, case .stream(let writer?) = handled.payload { start(writer) }
         }
         if !accepted {
+            if let file = request.bodyFile { unlink(file.path) }
             reject(connection, HTTPParseError(status: 503, code: "shutting_down", message: "the server is shutting down"),
                    request: request)
         }
@@ -182,6 +252,7 @@ extension HTTPEventLoop {
 
     /// Answers a request the server refuses itself with the JSON error shape, then closes.
     func reject(_ connection: HTTPConnection, _ error: HTTPParseError, request: HTTPRequest? = nil) {
+        discardSpool(connection)
         let body = HTTPResponse.errorDocument(code: error.code, message: error.message)
         var bytes = ResponseHead.serialize(
             status: error.status, headers: ["Content-Type": "application/json"], contentLength: body.count,

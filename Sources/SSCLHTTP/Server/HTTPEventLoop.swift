@@ -271,6 +271,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         let remaining = connectionsPerHost[connection.remoteHost, default: 1] - 1
         connectionsPerHost[connection.remoteHost] = remaining > 0 ? remaining : nil
         POSIXSocket.closeDescriptor(connection.descriptor)
+        discardSpool(connection)
         for case .file(let descriptor, _) in connection.outbound { POSIXSocket.closeDescriptor(descriptor) }
         connection.outbound.removeAll()
         if case .streaming(let writer) = connection.phase { writer.markClosed() }

@@ -7,9 +7,14 @@ import SSCLStore
 extension APIRouter {
     func createJob(_ request: HTTPRequest, dryRun: Bool) throws -> HTTPResponse {
         try requireJSON(request)
+        // Held until the job is stored: an upload the job names cannot be deleted in between.
+        return try uploads.withLock { try createJobLocked(request, dryRun: dryRun) }
+    }
+
+    private func createJobLocked(_ request: HTTPRequest, dryRun: Bool) throws -> HTTPResponse {
         let spec: JobSpec
         do {
-            spec = try JobSpec.parse(json: request.body)
+            spec = try JobSpec.parse(json: resolvingUploadName(request.body))
         } catch let error as JobSpecSyntaxError {
             throw APIError(status: 400, code: "malformed_json", message: "the body is not valid JSON: \(error)")
         } catch let error as JobSpecValidationError {

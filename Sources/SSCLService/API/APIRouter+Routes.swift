@@ -12,8 +12,33 @@ extension APIRouter {
                                          content: .text(contentType: "text/plain"))]) { router, _ in try router.prometheus() },
         Route(method: "GET", pattern: "/openapi.json", operationID: "openAPI", summary: "This API as OpenAPI 3.1",
               responses: [.ok("Object", "This document")]) { router, _ in .json(200, OpenAPIDocument.data(router.configuration)) },
-        Route(method: "GET", pattern: "/v1/datasets", operationID: "datasets", summary: "Built-in datasets and their availability",
-              responses: [.ok("DatasetList")]) { router, _ in router.datasets() },
+        Route(method: "GET", pattern: "/v1/datasets", operationID: "datasets", summary: "Built-in and uploaded datasets",
+              responses: [.ok("DatasetList")]) { router, _ in router.listDatasets() },
+        Route(method: "POST", pattern: "/v1/datasets", operationID: "uploadDataset",
+              summary: "Upload a dataset: the raw file as the body (an image folder as .zip, .tar or .tar.gz)",
+              query: [.pattern("name", APIRouter.datasetNamePattern, "The dataset's name, as jobs give it").asRequired(),
+                      .oneOf("format", ["csv", "npz", "arff", "imagefolder"], "The body's format").asRequired(),
+                      .boolean("replace", "Replace an upload of the same name (default false: 409)"),
+                      .string("label_column", "csv: the label column (default label); arff: the class attribute (default the last)"),
+                      .oneOf("kind", ["tabular", "image"], "npz: what x holds (default tabular)")],
+              body: .file(contentTypes: ["text/csv", "application/octet-stream", "application/zip", "application/x-tar",
+                                         "application/gzip"]),
+              responses: [.ok("Dataset", "Stored and checked; Location names it", status: 201),
+                          .error(409, "The name is taken (without replace=true), is a built-in's, or a queued or running job uses it"),
+                          .error(413, "The body is larger than --max-upload-bytes"),
+                          .error(422, "The file does not parse as its format, or the archive is unsafe (the error names the entry)")]) { router, call in
+            try router.uploadDataset(call.request, call.query)
+        },
+        Route(method: "GET", pattern: "/v1/datasets/{id}", operationID: "getDataset", summary: "One uploaded dataset's summary",
+              responses: [.ok("Dataset"), .error(404, "No uploaded dataset of that name")]) { router, call in
+            try router.getDataset(call.id)
+        },
+        Route(method: "DELETE", pattern: "/v1/datasets/{id}", operationID: "deleteDataset", summary: "Delete an uploaded dataset",
+              responses: [Route.Response(status: 204, description: "Deleted", content: .none),
+                          .error(404, "No uploaded dataset of that name"),
+                          .error(409, "A queued or running job uses it")]) { router, call in
+            try router.deleteDataset(call.id)
+        },
         Route(method: "GET", pattern: "/v1/defaults", operationID: "defaults", summary: "A complete default job document",
               responses: [.ok("ResolvedJob")]) { router, _ in router.defaults() },
         Route(method: "POST", pattern: "/v1/jobs", operationID: "createJob", summary: "Submit a training job",

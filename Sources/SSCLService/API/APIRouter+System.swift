@@ -3,7 +3,7 @@ import SSCLEngine
 import SSCLHTTP
 import SSCLStore
 
-/// Health, Prometheus metrics, datasets, defaults and the dashboard's static files.
+/// Health, Prometheus metrics, defaults and the dashboard's static files.
 extension APIRouter {
     func healthz() throws -> HTTPResponse {
         let counts = try store.countsByStatus()
@@ -18,19 +18,6 @@ extension APIRouter {
                                             trainingImagesPerSecond: scheduler.trainingImagesPerSecond,
                                             openStreams: streams.count)
         return .text(200, text, contentType: "text/plain; version=0.0.4; charset=utf-8")
-    }
-
-    func datasets() -> HTTPResponse {
-        let list: [[String: Any]] = DatasetLoader.builtinInfo().map { info in
-            var o: [String: Any] = [
-                "name": info.name, "summary": info.summary, "classes": info.numClasses,
-                "train_count": info.trainCount, "test_count": info.testCount,
-                "official_test_split": info.hasOfficialTestSplit, "available": info.available,
-            ]
-            o["shape"] = info.imageShape.dimensions
-            return o
-        }
-        return .json(200, JSONBody.encode(["datasets": list]))
     }
 
     /// A complete default job on the shipped fashion-mnist-mini, for the dashboard's editor.

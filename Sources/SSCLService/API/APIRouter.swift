@@ -17,6 +17,9 @@ final class APIRouter: HTTPHandler, @unchecked Sendable {
     let logger: Logger
     /// The Host, token and origin checks, outermost first.
     let middleware: [any APIMiddleware]
+    let uploads: DatasetUploads
+    /// An uploaded dataset's name (`[A-Za-z0-9._-]{1,64}`, not starting with a dot).
+    static let datasetNamePattern = "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"
 
     init(configuration: ServiceConfiguration, store: JobStore, scheduler: JobScheduler,
          streams: EventStreamHub, telemetry: ServiceTelemetry, logger: Logger) {
@@ -27,6 +30,7 @@ final class APIRouter: HTTPHandler, @unchecked Sendable {
         self.telemetry = telemetry
         self.logger = logger
         middleware = Self.middleware(configuration)
+        uploads = DatasetUploads(dataDirectory: configuration.dataDirectory, limits: configuration.archiveLimits)
     }
 
     static func middleware(_ configuration: ServiceConfiguration) -> [any APIMiddleware] {

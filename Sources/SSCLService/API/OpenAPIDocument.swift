@@ -30,7 +30,7 @@ enum OpenAPIDocument {
         Contrastive learning with synthetic hard negatives, as a training service. Besides the statuses \
         listed per operation, the HTTP server itself answers: 405 with Allow for a method a path does not \
         serve; 400 for a malformed request; 408 when the headers or body do not arrive in time; 411 for a \
-        chunked body; 413 for a body over --max-body-bytes; 431 for oversized headers; 501 for a method it \
+        chunked body; 413 for a body over --max-body-bytes (an upload: --max-upload-bytes); 431 for oversized headers; 501 for a method it \
         does not implement (anything but GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS); 503 when it is out \
         of connection slots or shutting down; 505 for an HTTP version other than 1.0 and 1.1.
         """
@@ -60,11 +60,16 @@ enum OpenAPIDocument {
         operation["responses"] = responses
         var parameters: [[String: Any]] = []
         if route.hasIDParameter {
-            parameters.append(["name": "id", "in": "path", "required": true, "description": "A job id",
-                               "schema": ["type": "string", "pattern": "^job_[0-9a-hjkmnp-tv-z]{13}$"]])
+            if route.pattern.hasPrefix("/v1/datasets/") {
+                parameters.append(["name": "id", "in": "path", "required": true, "description": "An uploaded dataset's name",
+                                   "schema": ["type": "string", "pattern": APIRouter.datasetNamePattern]])
+            } else {
+                parameters.append(["name": "id", "in": "path", "required": true, "description": "A job id",
+                                   "schema": ["type": "string", "pattern": "^job_[0-9a-hjkmnp-tv-z]{13}$"]])
+            }
         }
         for parameter in route.query {
-            parameters.append(["name": parameter.name, "in": "query", "required": false,
+            parameters.append(["name": parameter.name, "in": "query", "required": parameter.required,
                                "schema": schema(parameter.kind), "description": parameter.description])
         }
         for header in route.headers {
@@ -74,6 +79,11 @@ enum OpenAPIDocument {
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if case let .json(schema, required) = route.body {
             operation["requestBody"] = ["required": required, "content": ["application/json": ["schema": ref(schema)]]]
+        }
+        if case let .file(contentTypes) = route.body {
+            operation["requestBody"] = ["required": true, "content": Dictionary(uniqueKeysWithValues: contentTypes.map {
+                ($0, ["schema": ["type": "string", "format": "binary"]] as [String: Any])
+            })]
         }
         if route.isAPI { operation["security"] = [["bearer": [String]()], [String: Any]()] }
         return operation
@@ -188,6 +198,12 @@ enum OpenAPIDocument {
                               required: ["jobs", "next_cursor"]),
             "Health": object(["status": string, "version": string, "jobs": ["type": "object"]], required: ["status", "version", "jobs"]),
             "DatasetList": object(["datasets": ["type": "array", "items": ["type": "object"]]], required: ["datasets"]),
+            "Dataset": object([
+                "name": string, "format": string, "bytes": ["type": "integer"], "sha256": string, "rows": ["type": "integer"],
+                "classes": ["type": "array", "items": string], "class_counts": ["type": "array", "items": ["type": "integer"]],
+                "imputed_values": ["type": "integer"], "dropped_columns": ["type": "array", "items": string],
+                "source": ["type": "object"],
+            ], required: ["name", "format", "bytes", "sha256", "rows", "classes", "class_counts", "source"], closed: false),
             "MetricSeries": object(["metrics": ["type": "array", "items": object([
                 "name": string,
                 "points": ["type": "array", "items": object(["step": ["type": "integer"], "value": nullable("number"), "time": time])],

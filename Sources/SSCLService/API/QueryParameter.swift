@@ -16,6 +16,15 @@ struct QueryParameter: Sendable {
     let name: String
     let kind: Kind
     let description: String
+    /// A request without it gets 400 naming it (and the document says `required: true`).
+    var required = false
+
+    /// This parameter, required.
+    func asRequired() -> QueryParameter {
+        var copy = self
+        copy.required = true
+        return copy
+    }
 
     static func integer(_ name: String, _ range: ClosedRange<Int64>, _ description: String) -> QueryParameter {
         QueryParameter(name: name, kind: .integer(range), description: description)

@@ -40,6 +40,9 @@ struct QueryValues: Sendable {
             case .failure(let issue): issues.append(issue)
             }
         }
+        for parameter in parameters where parameter.required && query[parameter.name] == nil {
+            issues.append(Issue(name: parameter.name, reason: "required"))
+        }
         return issues.isEmpty ? .success(QueryValues(values)) : .failure(Invalid(issues: issues))
     }
 

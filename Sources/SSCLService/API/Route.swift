@@ -32,6 +32,8 @@ struct Route: Sendable {
         case none
         /// A JSON object matching a schema of `OpenAPIDocument`; `required` false for an optional one.
         case json(schema: String, required: Bool)
+        /// The raw bytes of a file (any of these content types), streamed to disk by the server.
+        case file(contentTypes: [String])
     }
 
     /// One documented answer.

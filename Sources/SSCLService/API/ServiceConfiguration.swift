@@ -13,6 +13,10 @@ public struct ServiceConfiguration: Sendable {
     /// The dashboard's files.
     public var publicDirectory: URL?
     public var maxBodyBytes = 1 << 20
+    /// Largest dataset upload (`POST /v1/datasets`), streamed to disk rather than held in memory.
+    public var maxUploadBytes = 2 << 30
+    /// What an uploaded image-folder archive may unpack to.
+    public var archiveLimits = ArchiveLimits()
     /// Seconds a client has to send complete request headers.
     public var headerTimeout: Double = 10
     /// Seconds an idle keep-alive connection stays open.

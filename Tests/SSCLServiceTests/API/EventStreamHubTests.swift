@@ -32,7 +32,7 @@ import SSCLStore
     }
 
     @Test func aClientLeavingMidHistoryStallsNoOtherStreamAndTheServerGoesIdle() throws {
-        let f = try ServiceFixture()
+        let f = try ServiceFixture(maxConcurrentJobs: 0)  // seeded jobs are written straight into the store: no worker may take them
         defer { f.stop() }
         let store = f.service.store
         let finished = try Self.seedJob(store, batches: 1200, finish: true)
@@ -75,7 +75,7 @@ import SSCLStore
     }
 
     @Test func statusEventsCarryTheJobHeadAsTheJobDocumentShowsIt() throws {
-        let f = try ServiceFixture()
+        let f = try ServiceFixture(maxConcurrentJobs: 0)  // seeded jobs are written straight into the store: no worker may take them
         defer { f.stop() }
         let id = try Self.seedJob(f.service.store, batches: 3, finish: true)
         let events = try HTTPTestClient.request("GET", "\(f.base)/v1/jobs/\(id)/events").text
@@ -92,7 +92,7 @@ import SSCLStore
     }
 
     @Test func restSnapshotsGiveACursorToContinueTheStreamWithoutRepeats() throws {
-        let f = try ServiceFixture()
+        let f = try ServiceFixture(maxConcurrentJobs: 0)  // seeded jobs are written straight into the store: no worker may take them
         defer { f.stop() }
         let store = f.service.store
         let id = try Self.seedJob(store, batches: 5, finish: false)
@@ -114,7 +114,7 @@ import SSCLStore
     }
 
     @Test func shutdownWithStreamsOpenAndAClientNotReadingIsClean() throws {
-        let f = try ServiceFixture()
+        let f = try ServiceFixture(maxConcurrentJobs: 0)  // seeded jobs are written straight into the store: no worker may take them
         let id = try Self.seedJob(f.service.store, batches: 1500, finish: true)
         let live = try Self.seedJob(f.service.store, batches: 1, finish: false)
         let clients = try (0..<4).map { _ in

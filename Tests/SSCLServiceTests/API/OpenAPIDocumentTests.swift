@@ -25,7 +25,8 @@ import Testing
             let response = try C.request(method, url, body: method == "POST" ? "{}" : nil)
             let code = (response.json["error"] as? [String: Any])?["code"] as? String
             // A job id is no sweep id: those routes answer their own not_found.
-            #expect(code != "not_found" || entry.contains("model") || entry.contains("checkpoint") || entry.contains("/v1/sweeps/"),
+            #expect(code != "not_found" || entry.contains("model") || entry.contains("checkpoint") || entry.contains("datasets/{id}")
+                    || entry.contains("/v1/sweeps/"),
                     "\(entry) is not routed")
             #expect(response.status != 405, "\(entry) answers 405")
         }
@@ -92,6 +93,14 @@ import Testing
         }
         let shownSweep = try sweepID(), endedSweep = try sweepID(), openSweep = try sweepID()
         #expect(try C.request("POST", "\(f.base)/v1/sweeps/\(endedSweep)/cancel").status == 200)
+        // An upload, and a queued job on it.
+        var csv = "a,b,label\n"
+        for i in 0..<80 { csv += "\(i % 7),\(i % 3),\(i % 2)\n" }
+        #expect(try C.request("POST", "\(f.base)/v1/datasets?name=inuse&format=csv", body: csv, contentType: "text/csv").status == 201)
+        #expect(try C.request("POST", "\(f.base)/v1/datasets?name=spare&format=csv", body: csv, contentType: "text/csv").status == 201)
+        let onUpload = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: """
+            {"dataset": {"name": "inuse"}, "model": {"hidden": [8], "projection": [8, 4]}, "epochs": 5000, "batch_size": 32}
+            """).json["id"] as? String)
 
         // The probes: for each route and status, the request that must produce it.
         typealias Probe = () -> Int
@@ -155,6 +164,13 @@ import Testing
         add("GET", "/v1/sweeps/{id}/results.csv", 200, p("GET", "/v1/sweeps/\(shownSweep)/results.csv"))
         add("POST", "/v1/sweeps/{id}/cancel", 200, p("POST", "/v1/sweeps/\(openSweep)/cancel"))
         add("POST", "/v1/sweeps/{id}/cancel", 409, p("POST", "/v1/sweeps/\(endedSweep)/cancel"))
+        add("POST", "/v1/datasets", 201, p("POST", "/v1/datasets?name=probe&format=csv", body: csv, contentType: "text/csv"))
+        add("POST", "/v1/datasets", 409, p("POST", "/v1/datasets?name=digits&format=csv", body: csv, contentType: "text/csv"))
+        add("POST", "/v1/datasets", 413, p("POST", "/v1/datasets?name=huge&format=csv", headers: ["Content-Length": "99999999999"], body: ""))
+        add("POST", "/v1/datasets", 422, p("POST", "/v1/datasets?name=broken&format=csv", body: "x\n1\n", contentType: "text/csv"))
+        add("GET", "/v1/datasets/{id}", 200, p("GET", "/v1/datasets/inuse"))
+        add("DELETE", "/v1/datasets/{id}", 409, p("DELETE", "/v1/datasets/inuse"))
+        add("DELETE", "/v1/datasets/{id}", 204, p("DELETE", "/v1/datasets/spare"))
         add("DELETE", "/v1/jobs/{id}", 409, p("DELETE", "/v1/jobs/\(pending)"))
         add("DELETE", "/v1/jobs/{id}", 204, p("DELETE", "/v1/jobs/\(done)"))  // last: the other probes use the job
 
@@ -168,7 +184,7 @@ import Testing
                 #expect(got == status, "\(key): the probe for \(status) got \(got)")
             }
         }
-        for id in [busy, scratch, cancelled, pending] { _ = try? C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel") }
+        for id in [busy, scratch, cancelled, pending, onUpload] { _ = try? C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel") }
         for sweep in (try C.request("GET", "\(f.base)/v1/sweeps").json["sweeps"] as? [[String: Any]] ?? []) {
             _ = try? C.request("POST", "\(f.base)/v1/sweeps/\(sweep["id"] as? String ?? "")/cancel")
         }

@@ -16,11 +16,16 @@ enum HTTPTestClient {
 
     static func request(_ method: String, _ url: String, body: String? = nil,
                         headers: [String: String] = [:], contentType: String? = "application/json") throws -> Response {
+        try request(method, url, data: body.map { Data($0.utf8) }, headers: headers, contentType: contentType)
+    }
+
+    static func request(_ method: String, _ url: String, data body: Data?,
+                        headers: [String: String] = [:], contentType: String? = "application/json") throws -> Response {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
-        request.timeoutInterval = 30
+        request.timeoutInterval = 60
         if let body {
-            request.httpBody = Data(body.utf8)
+            request.httpBody = body
             if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         }
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
