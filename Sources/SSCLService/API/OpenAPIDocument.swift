@@ -184,6 +184,7 @@ enum OpenAPIDocument {
             "restarts_used": ["type": "integer"], "cancel_requested": boolean, "resume_from_checkpoint": boolean,
             "queue_position": ["type": "integer"], "progress": nullable("object"), "metrics": ["type": "object"],
             "result": nullable("object"), "links": ["type": "object"], "last_event_id": lastEventID,
+            "sweep": object(["id": string, "configuration": ["type": "integer"], "link": string]),
             "error": ["type": ["object", "null"], "properties": ["code": string, "message": string]],
         ], required: ["id", "name", "status", "job", "created_at", "attempt"], closed: false)
         return [

@@ -73,6 +73,9 @@ import Testing
         // Trials are ordinary jobs.
         let jobs = try C.request("GET", "\(f.base)/v1/jobs").json["jobs"] as? [[String: Any]] ?? []
         #expect(Set(jobs.compactMap { $0["id"] as? String }) == Set(trials.compactMap { $0["id"] as? String }))
+        let tags = jobs.compactMap { $0["sweep"] as? [String: Any] }
+        #expect(tags.count == 4 && tags.allSatisfy { $0["id"] as? String == id })
+        #expect(tags.compactMap { $0["configuration"] as? Int }.sorted() == [0, 0, 1, 1])
 
         let csv = try C.request("GET", "\(f.base)/v1/sweeps/\(id)/results.csv")
         #expect(csv.status == 200 && csv.headers["content-type"]?.hasPrefix("text/csv") == true)
