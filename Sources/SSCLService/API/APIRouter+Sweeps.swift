@@ -59,7 +59,7 @@ extension APIRouter {
 
     func listSweeps(_ query: QueryValues) throws -> HTTPResponse {
         let sweeps = try store.listSweeps(limit: query.int("limit") ?? 100).map { try settled($0) }
-        return .json(200, JSONBody.encode(["sweeps": try sweeps.map { try SweepRepresentation($0, store: store).object(detailed: false) }]))
+        return .json(200, JSONBody.encode(["sweeps": try sweeps.map { try SweepRepresentation($0, store: store, withMetrics: false).object(detailed: false) }]))
     }
 
     func getSweep(_ id: String) throws -> HTTPResponse {

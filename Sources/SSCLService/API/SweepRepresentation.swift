@@ -12,13 +12,14 @@ struct SweepRepresentation {
     /// Each trial's latest metrics, by trial id.
     let metrics: [String: [String: Double]]
 
-    init(_ sweep: SweepRecord, store: JobStore) throws {
+    /// `withMetrics` false (the list) reads no trial's metrics.
+    init(_ sweep: SweepRecord, store: JobStore, withMetrics: Bool = true) throws {
         self.sweep = sweep
         spec = try SweepSpec.parse(json: Data(sweep.submittedJSON.utf8))
         configurations = SweepSpec.configurationValues(resolvedJSON: (try? JSONValue.parse(Data(sweep.resolvedJSON.utf8))) ?? .null)
         trials = try store.trials(sweepID: sweep.id)
         var metrics: [String: [String: Double]] = [:]
-        for trial in trials where trial.status != .queued { metrics[trial.id] = try store.latestMetrics(jobID: trial.id) }
+        for trial in trials where withMetrics && trial.status != .queued { metrics[trial.id] = try store.latestMetrics(jobID: trial.id) }
         self.metrics = metrics
     }
 
@@ -28,9 +29,16 @@ struct SweepRepresentation {
         return seed.jsonText()
     }
 
-    /// The sweep metric of a succeeded trial.
+    /// The sweep metric of a succeeded trial: from its result (the final evaluation on the whole
+    /// splits; `final_loss` for loss), else its latest metric point.
     func value(_ trial: JobRecord) -> Double? {
-        guard trial.status == .succeeded, let v = metrics[trial.id]?[spec.metric.name.rawValue], v.isFinite else { return nil }
+        guard trial.status == .succeeded else { return nil }
+        let name = spec.metric.name.rawValue
+        if let text = trial.resultJSON, let result = try? JSONValue.parse(Data(text.utf8)),
+           case .number(let number)? = result[spec.metric.name == .loss ? "final_loss" : name], let v = Double(number), v.isFinite {
+            return v
+        }
+        guard let v = metrics[trial.id]?[name], v.isFinite else { return nil }
         return v
     }
 
