@@ -51,9 +51,3 @@ struct MetricEventData: Encodable {
     var points: [Point]
 }
 
-/// A `log` event: `{"id", "line", "time"}`, one per line; `id` is the line's id in `log`.
-struct LogEventData: Encodable {
-    var id: Int64
-    var line: String
-    var time: String
-}

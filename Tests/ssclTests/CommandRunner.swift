@@ -18,8 +18,8 @@ enum CommandRunner {
     }
 
     /// Runs to completion with output captured.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
-        let process = try start(arguments, in: directory)
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
+        let process = try start(arguments, in: directory, environment: environment)
         let out = process.outPipe.fileHandleForReading.readDataToEndOfFile()
         let err = process.errPipe.fileHandleForReading.readDataToEndOfFile()
         process.process.waitUntilExit()
@@ -49,10 +49,14 @@ enum CommandRunner {
         let errPipe: Pipe
     }
 
-    static func start(_ arguments: [String], in directory: URL? = nil) throws -> Running {
+    /// `environment` is added to this process's own.
+    static func start(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

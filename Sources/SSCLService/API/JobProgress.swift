@@ -4,22 +4,23 @@ import SSCLEngine
 /// Where a running job stands: the job's `progress` in the REST API and the payload of its
 /// `progress` events. The scheduler writes it from each step event; the store keeps the
 /// encoded document without looking inside (`JobRecord.progressJSON`), so the service, which
-/// writes and reads it, is the one place that knows its shape.
-struct JobProgress: Codable, Sendable, Equatable {
-    var epoch: Int
-    var epochs: Int
-    var step: Int
-    var steps: Int
+/// writes and reads it, is the one place that knows its shape; public for the `sscl` client,
+/// which decodes the same events.
+public struct JobProgress: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var epochs: Int
+    public var step: Int
+    public var steps: Int
     /// Inputs per second over the latest step; nil when not measurable.
-    var imagesPerSecond: Double?
+    public var imagesPerSecond: Double?
     /// Seconds left at the rate so far; nil before the first step.
-    var etaSeconds: Double?
+    public var etaSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
         case epoch, epochs, step, steps, imagesPerSecond = "images_per_s", etaSeconds = "eta_s"
     }
 
-    init(epoch: Int, epochs: Int, step: Int, steps: Int, imagesPerSecond: Double?, etaSeconds: Double?) {
+    public init(epoch: Int, epochs: Int, step: Int, steps: Int, imagesPerSecond: Double?, etaSeconds: Double?) {
         self.epoch = epoch
         self.epochs = epochs
         self.step = step
@@ -39,7 +40,7 @@ struct JobProgress: Codable, Sendable, Equatable {
     }
 
     /// Every key is written (`null` when unknown), as the API documents.
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(epoch, forKey: .epoch)
         try c.encode(epochs, forKey: .epochs)
