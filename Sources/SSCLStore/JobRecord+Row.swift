@@ -16,7 +16,8 @@ extension JobRecord {
             attempt: row["attempt"], maxRestarts: row["max_restarts"], restartsUsed: row["restarts_used"],
             progressJSON: row["progress_json"], resultJSON: row["result_json"],
             errorCode: row["error_code"], errorMessage: row["error_message"],
-            resumeFromCheckpoint: row["resume_from_checkpoint"], cancelRequested: row["cancel_requested"])
+            resumeFromCheckpoint: row["resume_from_checkpoint"], cancelRequested: row["cancel_requested"],
+            sweepID: row["sweep_id"], sweepConfiguration: row["sweep_configuration"])
     }
 
     /// A non-null time column of `row`.

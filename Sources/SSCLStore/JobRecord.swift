@@ -29,6 +29,10 @@ public struct JobRecord: Sendable, Equatable {
     public var resumeFromCheckpoint: Bool
     /// A cancel was asked for while the job was running; the worker has not stopped yet.
     public var cancelRequested: Bool
+    /// The sweep this job is a trial of (nil for a job submitted on its own).
+    public var sweepID: String?
+    /// The index of the sweep configuration the trial runs.
+    public var sweepConfiguration: Int?
 
     public init(
         id: String, name: String, status: JobStatus, priority: Int,
@@ -36,7 +40,8 @@ public struct JobRecord: Sendable, Equatable {
         startedAt: Date? = nil, finishedAt: Date? = nil, attempt: Int = 0,
         maxRestarts: Int = 0, restartsUsed: Int = 0, progressJSON: String? = nil,
         resultJSON: String? = nil, errorCode: String? = nil, errorMessage: String? = nil,
-        resumeFromCheckpoint: Bool = false, cancelRequested: Bool = false
+        resumeFromCheckpoint: Bool = false, cancelRequested: Bool = false,
+        sweepID: String? = nil, sweepConfiguration: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -56,5 +61,7 @@ public struct JobRecord: Sendable, Equatable {
         self.errorMessage = errorMessage
         self.resumeFromCheckpoint = resumeFromCheckpoint
         self.cancelRequested = cancelRequested
+        self.sweepID = sweepID
+        self.sweepConfiguration = sweepConfiguration
     }
 }

@@ -33,7 +33,9 @@ import Testing
         let expected: [String: Set<String>] = [
             "job": ["id", "name", "status", "priority", "submitted_json", "resolved_json", "created_at", "started_at",
                     "finished_at", "attempt", "max_restarts", "restarts_used", "progress_json", "result_json",
-                    "error_code", "error_message", "resume_from_checkpoint", "cancel_requested"],
+                    "error_code", "error_message", "resume_from_checkpoint", "cancel_requested", "sweep_id", "sweep_configuration"],
+            "sweep": ["id", "name", "status", "submitted_json", "resolved_json", "max_concurrent", "created_at", "finished_at"],
+            "sweep_decision": ["sweep_id", "configuration", "rung", "sequence", "value", "decision", "decided_at"],
             "metric": ["job_id", "name", "step", "value", "time"],
             "event": ["id", "job_id", "type", "data_json", "time"],
             "log": ["id", "job_id", "time", "line"],
@@ -49,10 +51,11 @@ import Testing
                 SELECT m.name AS child, f."table" AS parent, f.on_delete AS action
                 FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'
                 """)
-            #expect(Set(foreignKeys.map { $0["child"] as String }) == ["metric", "event", "log", "idempotency_key"])
-            #expect(foreignKeys.allSatisfy { ($0["parent"] as String) == "job" && ($0["action"] as String) == "CASCADE" })
+            let links = Set(foreignKeys.map { "\($0["child"] as String) -> \($0["parent"] as String) \($0["action"] as String)" })
+            #expect(links == ["metric -> job CASCADE", "event -> job CASCADE", "log -> job CASCADE", "idempotency_key -> job CASCADE",
+                              "job -> sweep SET NULL", "sweep_decision -> sweep CASCADE"])
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-            #expect(Set(indexes).isSuperset(of: ["event_by_job", "log_by_job", "job_by_status_priority"]))
+            #expect(Set(indexes).isSuperset(of: ["event_by_job", "log_by_job", "job_by_status_priority", "job_by_sweep"]))
             let versions = try Int.fetchAll(db, sql: "SELECT version FROM schema_migration ORDER BY version")
             #expect(versions == Array(1...applied.count))
         }

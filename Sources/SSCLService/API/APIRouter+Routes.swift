@@ -98,6 +98,25 @@ extension APIRouter {
                           .error(422, "The body has an unknown key or fresh is not a boolean")]) { router, call in
             try router.retryJob(call.id, call.request)
         },
+        Route(method: "POST", pattern: "/v1/sweeps", operationID: "createSweep", summary: "Submit a hyperparameter sweep",
+              query: [.boolean("dry_run", "Validate and return the configurations and trials; queue nothing")],
+              body: .json(schema: "SweepDocument", required: true),
+              responses: [.ok("Sweep", "Queued; Location names the sweep", status: 201), .ok("SweepDryRun", "dry_run: the trials"),
+                          .error(400, "The body is not JSON"),
+                          .error(422, "The sweep or one of its trials is invalid (details name the sweep field, e.g. parameters[\"loss.beta\"].values[2])")]) { router, call in
+            try router.createSweep(call.request, dryRun: call.query.bool("dry_run") ?? false)
+        },
+        Route(method: "GET", pattern: "/v1/sweeps", operationID: "listSweeps", summary: "List sweeps, newest first",
+              query: [.integer("limit", 1...500, "At most this many, default 100")],
+              responses: [.ok("SweepList")]) { router, call in try router.listSweeps(call.query) },
+        Route(method: "GET", pattern: "/v1/sweeps/{id}", operationID: "getSweep", summary: "One sweep: progress, leaderboard and trials",
+              responses: [.ok("Sweep"), .error(404, "No such sweep")]) { router, call in try router.getSweep(call.id) },
+        Route(method: "POST", pattern: "/v1/sweeps/{id}/cancel", operationID: "cancelSweep", summary: "Cancel a sweep and its unfinished trials",
+              responses: [.ok("Sweep", "Cancelled; running trials are told to stop"), .error(404, "No such sweep"),
+                          .error(409, "The sweep has already ended")]) { router, call in try router.cancelSweep(call.id) },
+        Route(method: "GET", pattern: "/v1/sweeps/{id}/results.csv", operationID: "sweepResults", summary: "One row per trial: parameters and metrics",
+              responses: [Route.Response(status: 200, description: "CSV with a header row", content: .text(contentType: "text/csv")),
+                          .error(404, "No such sweep")]) { router, call in try router.sweepResults(call.id) },
         Route(method: "GET", pattern: "/v1/jobs/{id}/model.safetensors", operationID: "downloadModel", summary: "The trained model",
               responses: [Route.Response(status: 200, description: "The file", content: .binary),
                           .error(404, "No such job"),

@@ -32,6 +32,9 @@ enum JobRepresentation {
                 "model": "/v1/jobs/\(job.id)/model.safetensors", "checkpoint": "/v1/jobs/\(job.id)/checkpoint",
             ],
         ]
+        if let sweep = job.sweepID {
+            o["sweep"] = ["id": sweep, "configuration": job.sweepConfiguration ?? 0, "link": "/v1/sweeps/\(sweep)"] as [String: Any]
+        }
         if job.status == .queued, let position = try? store.queuePosition(id: job.id) {
             o["queue_position"] = position
         }

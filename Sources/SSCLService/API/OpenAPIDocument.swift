@@ -184,6 +184,7 @@ enum OpenAPIDocument {
             "restarts_used": ["type": "integer"], "cancel_requested": boolean, "resume_from_checkpoint": boolean,
             "queue_position": ["type": "integer"], "progress": nullable("object"), "metrics": ["type": "object"],
             "result": nullable("object"), "links": ["type": "object"], "last_event_id": lastEventID,
+            "sweep": object(["id": string, "configuration": ["type": "integer"], "link": string]),
             "error": ["type": ["object", "null"], "properties": ["code": string, "message": string]],
         ], required: ["id", "name", "status", "job", "created_at", "attempt"], closed: false)
         return [
@@ -210,6 +211,25 @@ enum OpenAPIDocument {
             ], closed: false)], "last_event_id": lastEventID], required: ["metrics"], closed: false),
             "LogLines": object(["lines": ["type": "array", "items": object(["id": ["type": "integer"], "time": time, "line": string])],
                                 "last_event_id": lastEventID], required: ["lines"]),
+            "SweepDocument": object([
+                "name": ["type": "string", "minLength": 1, "maxLength": 150], "base": ref("JobDocument"),
+                "parameters": ["type": "object", "minProperties": 1, "additionalProperties": ["type": "object"]],
+                "method": oneOf(SweepSpec.Method.allCases.map(\.rawValue)), "trials": integer(1, Int64(SweepSpec.maxTrials)),
+                "seed": ["type": "integer", "minimum": 0], "seeds": ["type": "array", "minItems": 1, "items": ["type": "integer", "minimum": 0]],
+                "metric": object(["name": string, "goal": oneOf(SweepMetric.Goal.allCases.map(\.rawValue))]),
+                "early_stopping": ["type": ["object", "null"]], "max_concurrent": integer(1, 1000),
+                "priority": integer(Int64.min, Int64.max),
+            ], required: ["base", "parameters"]),
+            "Sweep": object([
+                "id": string, "name": string, "status": oneOf(SweepRecord.Status.allCases.map(\.rawValue)),
+                "created_at": time, "finished_at": ["type": ["string", "null"], "format": "date-time"],
+                "max_concurrent": ["type": "integer"], "metric": ["type": "object"], "progress": ["type": "object"],
+                "links": ["type": "object"], "sweep": ["type": "object"],
+                "leaderboard": ["type": "array", "items": ["type": "object"]], "trials": ["type": "array", "items": ["type": "object"]],
+            ], required: ["id", "name", "status", "created_at", "progress"], closed: false),
+            "SweepList": object(["sweeps": ["type": "array", "items": ref("Sweep")]], required: ["sweeps"]),
+            "SweepDryRun": object(["sweep": ["type": "object"], "trials": ["type": "array", "items": ["type": "object"]]],
+                                  required: ["sweep", "trials"]),
             "Object": ["type": "object"],
             "CancelRequest": object([:]),
             "RetryRequest": object(["fresh": boolean]),

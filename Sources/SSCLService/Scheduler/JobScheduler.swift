@@ -165,7 +165,13 @@ public final class JobScheduler: @unchecked Sendable {
         while running.count < configuration.maxConcurrentJobs {
             let next: JobRecord?
             do {
-                next = try store.queuedJobs().first { running[$0.id] == nil && !busy.contains($0.id) }
+                // A sweep's trials wait while `max_concurrent` of them run (its other queued jobs do not).
+                let sweeps = try store.runningTrialsBySweep()
+                next = try store.queuedJobs().first { job in
+                    guard running[job.id] == nil, !busy.contains(job.id) else { return false }
+                    guard let sweep = job.sweepID.flatMap({ sweeps[$0] }) else { return true }
+                    return sweep.running < sweep.limit
+                }
             } catch {
                 logger.error("cannot read the queue: \(error)")
                 return

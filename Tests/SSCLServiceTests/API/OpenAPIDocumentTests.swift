@@ -24,7 +24,9 @@ import Testing
             let url = f.base + parts[1].replacingOccurrences(of: "{id}", with: id)
             let response = try C.request(method, url, body: method == "POST" ? "{}" : nil)
             let code = (response.json["error"] as? [String: Any])?["code"] as? String
-            #expect(code != "not_found" || entry.contains("model") || entry.contains("checkpoint") || entry.contains("datasets/{id}"),
+            // A job id is no sweep id: those routes answer their own not_found.
+            #expect(code != "not_found" || entry.contains("model") || entry.contains("checkpoint") || entry.contains("datasets/{id}")
+                    || entry.contains("/v1/sweeps/"),
                     "\(entry) is not routed")
             #expect(response.status != 405, "\(entry) answers 405")
         }
@@ -84,6 +86,13 @@ import Testing
         let scratch = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
         let pending = try #require(try C.request("POST", "\(f.base)/v1/jobs", body: long).json["id"] as? String)
         _ = try C.request("POST", "\(f.base)/v1/jobs", body: ServiceFixture.tinyJob(name: "keyed"), headers: ["Idempotency-Key": "k1"])
+        let longSweep = #"{"base": \#(long), "parameters": {"loss.beta": {"values": [1]}}}"#
+        func sweepID() throws -> String {
+            let id = try C.request("POST", "\(f.base)/v1/sweeps", body: longSweep).json["id"] as? String
+            return try #require(id)
+        }
+        let shownSweep = try sweepID(), endedSweep = try sweepID(), openSweep = try sweepID()
+        #expect(try C.request("POST", "\(f.base)/v1/sweeps/\(endedSweep)/cancel").status == 200)
         // An upload, and a queued job on it.
         var csv = "a,b,label\n"
         for i in 0..<80 { csv += "\(i % 7),\(i % 3),\(i % 2)\n" }
@@ -146,6 +155,15 @@ import Testing
         add("GET", "/v1/jobs/{id}/checkpoint", 409, p("GET", "/v1/jobs/\(scratch)/checkpoint"))
         add("POST", "/v1/jobs", 400, p("POST", "/v1/jobs", headers: ["Idempotency-Key": String(repeating: "k", count: 201)],
                                        body: ServiceFixture.tinyJob()))
+        add("GET", "/v1/sweeps", 200, p("GET", "/v1/sweeps"))
+        add("POST", "/v1/sweeps", 201, p("POST", "/v1/sweeps", body: longSweep))
+        add("POST", "/v1/sweeps", 200, p("POST", "/v1/sweeps?dry_run=true", body: longSweep))
+        add("POST", "/v1/sweeps", 422, p("POST", "/v1/sweeps", body: #"{"base": {}, "parameters": {}}"#))
+        #expect(p("POST", "/v1/sweeps", body: "{\"base\": ")() == 400, "malformed JSON")
+        add("GET", "/v1/sweeps/{id}", 200, p("GET", "/v1/sweeps/\(shownSweep)"))
+        add("GET", "/v1/sweeps/{id}/results.csv", 200, p("GET", "/v1/sweeps/\(shownSweep)/results.csv"))
+        add("POST", "/v1/sweeps/{id}/cancel", 200, p("POST", "/v1/sweeps/\(openSweep)/cancel"))
+        add("POST", "/v1/sweeps/{id}/cancel", 409, p("POST", "/v1/sweeps/\(endedSweep)/cancel"))
         add("POST", "/v1/datasets", 201, p("POST", "/v1/datasets?name=probe&format=csv", body: csv, contentType: "text/csv"))
         add("POST", "/v1/datasets", 409, p("POST", "/v1/datasets?name=digits&format=csv", body: csv, contentType: "text/csv"))
         add("POST", "/v1/datasets", 413, p("POST", "/v1/datasets?name=huge&format=csv", headers: ["Content-Length": "99999999999"], body: ""))
@@ -167,5 +185,8 @@ import Testing
             }
         }
         for id in [busy, scratch, cancelled, pending, onUpload] { _ = try? C.request("POST", "\(f.base)/v1/jobs/\(id)/cancel") }
+        for sweep in (try C.request("GET", "\(f.base)/v1/sweeps").json["sweeps"] as? [[String: Any]] ?? []) {
+            _ = try? C.request("POST", "\(f.base)/v1/sweeps/\(sweep["id"] as? String ?? "")/cancel")
+        }
     }
 }

@@ -1,0 +1,119 @@
+import Foundation
+import SSCLEngine
+import SSCLStore
+
+/// What the API shows for a sweep: its state, progress, the leaderboard and the trials, all
+/// read from the store (the metric of a trial is its latest value of the sweep's metric).
+struct SweepRepresentation {
+    let sweep: SweepRecord
+    let spec: SweepSpec
+    let configurations: [[JSONMember]]
+    let trials: [JobRecord]
+    /// Each trial's latest metrics, by trial id.
+    let metrics: [String: [String: Double]]
+
+    /// `withMetrics` false (the list) reads no trial's metrics.
+    init(_ sweep: SweepRecord, store: JobStore, withMetrics: Bool = true) throws {
+        self.sweep = sweep
+        spec = try SweepSpec.parse(json: Data(sweep.submittedJSON.utf8))
+        configurations = SweepSpec.configurationValues(resolvedJSON: (try? JSONValue.parse(Data(sweep.resolvedJSON.utf8))) ?? .null)
+        trials = try store.trials(sweepID: sweep.id)
+        var metrics: [String: [String: Double]] = [:]
+        for trial in trials where withMetrics && trial.status != .queued { metrics[trial.id] = try store.latestMetrics(jobID: trial.id) }
+        self.metrics = metrics
+    }
+
+    /// The trial's job seed (from its resolved document).
+    static func seed(_ trial: JobRecord) -> String {
+        guard let job = try? JSONValue.parse(Data(trial.resolvedJSON.utf8)), let seed = job["seed"] else { return "" }
+        return seed.jsonText()
+    }
+
+    /// The sweep metric of a succeeded trial: from its result (the final evaluation on the whole
+    /// splits; `final_loss` for loss), else its latest metric point.
+    func value(_ trial: JobRecord) -> Double? {
+        guard trial.status == .succeeded else { return nil }
+        let name = spec.metric.name.rawValue
+        if let text = trial.resultJSON, let result = try? JSONValue.parse(Data(text.utf8)),
+           case .number(let number)? = result[spec.metric.name == .loss ? "final_loss" : name], let v = Double(number), v.isFinite {
+            return v
+        }
+        guard let v = metrics[trial.id]?[name], v.isFinite else { return nil }
+        return v
+    }
+
+    var leaderboard: SweepLeaderboard {
+        var values = [[Double]](repeating: [], count: configurations.count)
+        for trial in trials {
+            if let c = trial.sweepConfiguration, values.indices.contains(c), let v = value(trial) { values[c].append(v) }
+        }
+        return SweepLeaderboard(values: values, goal: spec.metric.goal)
+    }
+
+    func object(detailed: Bool = true) -> [String: Any] {
+        var counts = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, 0) })
+        for trial in trials { counts[trial.status.rawValue, default: 0] += 1 }
+        var o: [String: Any] = [
+            "id": sweep.id, "name": sweep.name, "status": sweep.status.rawValue,
+            "created_at": RFC3339.string(from: sweep.createdAt),
+            "finished_at": sweep.finishedAt.map { RFC3339.string(from: $0) as Any } ?? NSNull(),
+            "max_concurrent": sweep.maxConcurrent,
+            "metric": ["name": spec.metric.name.rawValue, "goal": spec.metric.goal.rawValue],
+            "progress": ["trials": trials.count, "finished": trials.filter(\.status.isFinished).count, "by_status": counts],
+            "links": ["self": "/v1/sweeps/\(sweep.id)", "results": "/v1/sweeps/\(sweep.id)/results.csv"],
+        ]
+        guard detailed else { return o }
+        o["sweep"] = JSONBody.object(sweep.submittedJSON)
+        o["leaderboard"] = leaderboard.rows.map { row -> [String: Any] in
+            var r: [String: Any] = [
+                "configuration": row.configuration,
+                "parameters": JSONBody.object(JSONValue.object(configurations.indices.contains(row.configuration)
+                    ? configurations[row.configuration] : []).jsonText()),
+                "finished_seeds": row.finished, "best": row.isBest,
+                "indistinguishable_from_best": row.indistinguishableFromBest,
+                "mean": NSNull(), "std": NSNull(), "ci95": NSNull(),
+                "p_value": row.pValue.map { $0 as Any } ?? NSNull(),
+            ]
+            if let s = row.summary {
+                r["mean"] = s.mean
+                r["std"] = s.std.map { $0 as Any } ?? NSNull()
+                r["ci95"] = s.ci95.map { [s.mean - $0, s.mean + $0] as Any } ?? NSNull()
+            }
+            return r
+        }
+        o["trials"] = trials.map { t -> [String: Any] in
+            [
+                "id": t.id, "configuration": t.sweepConfiguration ?? -1, "seed": JSONBody.object(Self.seed(t)),
+                "status": t.status.rawValue, "metric": value(t).map { $0 as Any } ?? NSNull(),
+            ]
+        }
+        return o
+    }
+
+    /// One row per trial: id, configuration, seed, status, every parameter, then every metric
+    /// any trial reported (its latest value; empty when it has none).
+    func csv() -> String {
+        let parameterNames = spec.parameters.map(\.path)
+        let metricNames = Set(metrics.values.flatMap(\.keys)).sorted()
+        var lines = [(["trial", "configuration", "seed", "status"] + parameterNames + metricNames).map(Self.field).joined(separator: ",")]
+        for t in trials {
+            let values = t.sweepConfiguration.flatMap { configurations.indices.contains($0) ? configurations[$0] : nil } ?? []
+            let parameters = parameterNames.map { name in
+                values.first { $0.key == name }.map { member -> String in
+                    if case .string(let s) = member.value { return s }
+                    return member.value.jsonText()
+                } ?? ""
+            }
+            let numbers = metricNames.map { name in metrics[t.id]?[name].map { $0.isFinite ? String($0) : "" } ?? "" }
+            let row = [t.id, t.sweepConfiguration.map(String.init) ?? "", Self.seed(t), t.status.rawValue] + parameters + numbers
+            lines.append(row.map(Self.field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// RFC 4180: quoted when it holds a comma, quote or line break.
+    static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,41 @@
+/// The ranking of a sweep's configurations by their metric over the seeds that finished:
+/// mean, sample std, 95% CI, and Welch's p-value against the best configuration (the best
+/// mean among those with a finished seed). A configuration whose p-value is at least `alpha`
+/// is marked indistinguishable from the best: the gap is within seed noise.
+public struct SweepLeaderboard: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        public var configuration: Int
+        /// Seeds whose trial finished with the metric.
+        public var finished: Int
+        public var summary: SweepStatistics.Summary?
+        /// Welch's two-sided p-value against the best (nil for the best itself, or with fewer than two values a side).
+        public var pValue: Double?
+        public var isBest: Bool
+        /// The best itself, or p >= alpha.
+        public var indistinguishableFromBest: Bool
+    }
+
+    public static let alpha = 0.05
+    /// Best first; configurations with no finished seed last, by index.
+    public var rows: [Row]
+
+    /// `values[c]`: the metric of configuration c's finished trials.
+    public init(values: [[Double]], goal: SweepMetric.Goal) {
+        let summaries = values.map { SweepStatistics.summary($0) }
+        let metric = SweepMetric(name: .knnAccuracy, goal: goal)
+        let ranked = values.indices.sorted { a, b in
+            switch (summaries[a], summaries[b]) {
+            case let (x?, y?): return x.mean == y.mean ? a < b : metric.isBetter(x.mean, than: y.mean)
+            case (_?, nil): return true
+            case (nil, _?): return false
+            case (nil, nil): return a < b
+            }
+        }
+        let best = ranked.first.flatMap { summaries[$0] == nil ? nil : $0 }
+        rows = ranked.map { c in
+            let p = best.flatMap { c == $0 ? nil : SweepStatistics.welchPValue(values[c], values[$0]) }
+            return Row(configuration: c, finished: values[c].count, summary: summaries[c], pValue: p, isBest: c == best,
+                       indistinguishableFromBest: c == best || (p.map { $0 >= Self.alpha } ?? false))
+        }
+    }
+}
