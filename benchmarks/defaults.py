@@ -77,7 +77,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="runs at once (each trains on 1 thread)")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--out", default=os.path.join(HERE, "defaults.md"))
+    ap.add_argument("--report-from", metavar="LOG", help="write the table from the JSON lines of an earlier run's output")
     args = ap.parse_args()
+    if args.report_from:
+        with open(args.report_from) as f:
+            results = [json.loads(line) for line in f if line.startswith("{")]
+        names = list(dict.fromkeys(r["name"] for r in results))
+        return report(results, names, sorted({r["seed"] for r in results}), args.out)
     work = tempfile.mkdtemp(prefix="sscl-defaults-")
     sets = {}
     for name, (train, test) in ARFF_SETS.items():
@@ -92,10 +98,11 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         for r in pool.map(lambda t: run(args.sscl, t[0], t[1], t[2], work), tasks):
             results.append(r)
-            print(json.dumps({k: r.get(k) for k in ("name", "seed", "knn_accuracy", "raw_knn_accuracy",
-                                                     "baseline_knn_accuracy", "linear_accuracy", "epochs", "steps",
-                                                     "seconds", "eval_seconds", "error")}), flush=True)
+            print(json.dumps(r), flush=True)
+    return report(results, list(sets), args.seeds, args.out)
 
+
+def report(results, names, seeds, out):
     def fmt(values):
         values = [v for v in values if v is not None]
         if not values:
@@ -107,16 +114,16 @@ def main():
         "## Defaults on sets no one tuned for",
         "",
         f"`python3 benchmarks/defaults.py` on {time.strftime('%Y-%m-%d')}: the default job only "
-        "(`{\"dataset\": ..., \"seed\": s}`), seeds " + ", ".join(map(str, args.seeds)) + ", release build, 1 thread. "
+        "(`{\"dataset\": ..., \"seed\": s}`), seeds " + ", ".join(map(str, seeds)) + ", release build, 1 thread. "
         "kNN is the job's weighted kNN (k 200, t 0.1) on the frozen encoder; raw is the same kNN on the "
         "standardised inputs; random is the same encoder at its initialisation. Wins count seeds.",
         "",
         "| set | train/test | steps | kNN (learned) | linear probe | kNN raw | kNN random | beats raw | beats random | s per job | eval share |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name in sets:
-        rs = [r for r in results if r["name"] == name and "error" not in r]
-        errors = [r for r in results if r["name"] == name and "error" in r]
+    for name in names:
+        rs = [r for r in results if r["name"] == name and not r.get("error")]
+        errors = [r for r in results if r["name"] == name and r.get("error")]
         if not rs:
             lines.append(f"| {name} | failed: {errors[0]['error'] if errors else '?'} | | | | | | | | | |")
             continue
@@ -124,13 +131,13 @@ def main():
         beats_random = sum(r["knn_accuracy"] > r["baseline_knn_accuracy"] for r in rs)
         share = statistics.mean(r.get("eval_seconds", 0) / max(r["seconds"], 1e-9) for r in rs)
         lines.append(
-            f"| {name} | {rs[0]['train_count']}/{rs[0]['test_count']} | {rs[0]['steps']} | "
+            f"| {name} | {rs[0].get('train_count', '?')}/{rs[0].get('test_count', '?')} | {rs[0]['steps']} | "
             f"{fmt([r['knn_accuracy'] for r in rs])} | {fmt([r.get('linear_accuracy') for r in rs])} | "
             f"{fmt([r['raw_knn_accuracy'] for r in rs])} | {fmt([r['baseline_knn_accuracy'] for r in rs])} | "
             f"{beats_raw}/{len(rs)} | {beats_random}/{len(rs)} | {statistics.mean(r['seconds'] for r in rs):.1f} | {share:.0%} |")
     text = "\n".join(lines) + "\n"
     print(text)
-    with open(args.out, "w") as f:
+    with open(out, "w") as f:
         f.write(text)
 
 
