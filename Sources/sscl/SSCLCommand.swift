@@ -14,6 +14,7 @@ struct SSCLCommand: ParsableCommand {
     )
 
     static func main() {
+        OpenBLASKernel.ensureFastKernel()
         MemoryTuning.apply()
         do {
             var command = try parseAsRoot()
