@@ -186,7 +186,7 @@ def main():
             except OSError:
                 time.sleep(0.1)
         blocker = http("POST", f"{base}/v1/jobs", {**JOB, "name": "blocker", "epochs": 12})
-        job = http("POST", f"{base}/v1/jobs", {**JOB, "name": "watched", "epochs": 60})
+        job = http("POST", f"{base}/v1/jobs", {**JOB, "name": "watched", "epochs": 160})  # long enough to watch grow after the freeze, on a fast kernel too
         jid = job["id"]
         check(job["status"] == "queued", f"the watched job waits behind {blocker['id']}")
 
