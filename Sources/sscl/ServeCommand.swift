@@ -38,6 +38,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Threads of the server's own for embed, neighbors and projections.") var inferenceThreads = 1
     @Option(help: ArgumentHelp("Memory for cached datasets, weights and train embeddings used by embed and neighbors.", valueName: "MB"))
     var embeddingCacheMb = 512
+    @Option(help: "Embed, neighbors, projection and item requests running or waiting at once (more get 503).")
+    var maxInferenceRequests = 16
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
     func validate() throws {
@@ -76,6 +78,7 @@ struct ServeCommand: ParsableCommand {
         configuration.minRequestBodyBytesPerSecond = minBodyRate
         configuration.inferenceThreads = max(1, inferenceThreads)
         configuration.embeddingCacheBytes = max(0, embeddingCacheMb) << 20
+        configuration.maxInferenceRequests = max(0, maxInferenceRequests)
         var scheduler = JobScheduler.Configuration(
             executable: Self.executableURL, runsDirectory: URL(fileURLWithPath: runsDir).standardizedFileURL,
             dataDirectory: configuration.dataDirectory, maxConcurrentJobs: maxConcurrentJobs)

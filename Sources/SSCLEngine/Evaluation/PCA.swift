@@ -71,7 +71,7 @@ public struct PCA: Sendable, Equatable {
         // Q: [d, m], a fixed start so the result does not depend on a random state.
         var rng = SeededGenerator(seed: 0x5eed)
         var q = (0..<(d * m)).map { _ in Double.random(in: -1...1, using: &rng) }
-        orthonormaliseColumns(&q, rows: d, columns: m)
+        orthonormaliseColumns(&q, rows: d, columns: m, rng: &rng)
         var z = [Double](repeating: 0, count: d * m)
         var previous: [[Double]] = []
         var result: (values: [Double], vectors: [[Double]]) = ([], [])
@@ -80,7 +80,7 @@ public struct PCA: Sendable, Equatable {
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(m), Int32(d),
                         1, a, Int32(d), q, Int32(m), 0, &z, Int32(m))
             swap(&q, &z)
-            orthonormaliseColumns(&q, rows: d, columns: m)
+            orthonormaliseColumns(&q, rows: d, columns: m, rng: &rng)
             guard iteration % 10 == 0 else { continue }
             // Rayleigh–Ritz: T = Qᵀ C Q, [m, m]; its eigenvectors rotate Q onto the Ritz vectors.
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(m), Int32(d),
@@ -110,21 +110,33 @@ public struct PCA: Sendable, Equatable {
         return result
     }
 
-    /// Modified Gram–Schmidt on the columns of `q` ([rows, columns] row-major), twice for
-    /// stability; a column that vanishes is left zero.
-    static func orthonormaliseColumns(_ q: inout [Double], rows d: Int, columns m: Int) {
-        for _ in 0..<2 {
-            for c in 0..<m {
-                for p in 0..<c {
-                    var dot = 0.0
-                    for r in 0..<d { dot += q[r * m + c] * q[r * m + p] }
-                    for r in 0..<d { q[r * m + c] -= dot * q[r * m + p] }
+    /// Modified Gram–Schmidt on the columns of `q` ([rows, columns] row-major), each column
+    /// orthogonalised twice. A column (nearly) in the span of the ones before it, as C Q gives
+    /// for the null space of a low-rank covariance, is replaced by a random vector from `rng`
+    /// and orthogonalised again: normalising its rounding noise would give a vector that is
+    /// not orthogonal to the others.
+    static func orthonormaliseColumns(_ q: inout [Double], rows d: Int, columns m: Int, rng: inout SeededGenerator) {
+        func norm(_ c: Int) -> Double {
+            var s = 0.0
+            for r in 0..<d { s += q[r * m + c] * q[r * m + c] }
+            return s.squareRoot()
+        }
+        for c in 0..<m {
+            for _ in 0..<5 {
+                let before = norm(c)
+                for _ in 0..<2 {
+                    for p in 0..<c {
+                        var dot = 0.0
+                        for r in 0..<d { dot += q[r * m + c] * q[r * m + p] }
+                        for r in 0..<d { q[r * m + c] -= dot * q[r * m + p] }
+                    }
                 }
-                var norm = 0.0
-                for r in 0..<d { norm += q[r * m + c] * q[r * m + c] }
-                norm = norm.squareRoot()
-                let inverse = norm > 1e-300 ? 1 / norm : 0
-                for r in 0..<d { q[r * m + c] *= inverse }
+                let after = norm(c)
+                if after > 1e-8 * before && after > 0 {
+                    for r in 0..<d { q[r * m + c] /= after }
+                    break
+                }
+                for r in 0..<d { q[r * m + c] = Double.random(in: -1...1, using: &rng) }
             }
         }
     }

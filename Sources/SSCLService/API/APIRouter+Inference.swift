@@ -104,8 +104,8 @@ extension APIRouter {
                 throw APIError(status: 409, code: "no_model", message: "job \(job) has no weights yet: no checkpoint and no model")
             case let .invalidInput(field, reason):
                 throw Self.inferenceInvalid(field, reason, status: 422)
-            case let .busy(queued):
-                throw APIError(status: 503, code: "busy", message: "\(queued) inference requests are waiting; try again",
+            case let .busy(requests):
+                throw APIError(status: 503, code: "busy", message: "\(requests) inference requests are already running or waiting; try again",
                                headers: ["Retry-After": "1"])
             case let .unavailable(message):
                 throw APIError(status: 409, code: "not_available", message: message)

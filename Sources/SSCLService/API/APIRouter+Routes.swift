@@ -136,9 +136,10 @@ extension APIRouter {
               responses: [.ok("Embeddings"), .error(400, "The body is not JSON of the EmbedRequest shape (the error names the field)"),
                           .error(404, "No such job"),
                           .error(409, "The job has no weights yet (no checkpoint, no model), or its data cannot be loaded"),
+                          .error(413, "The body is larger than the server's --max-body-bytes"),
                           .error(415, "The body is neither application/json nor image/png or image/jpeg"),
                           .error(422, "An input is wrong: the row count, a row's width, a non-finite value, an undecodable image (the error names it)"),
-                          .error(503, "Too many inference requests are waiting")]) { router, call in
+                          .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
             try router.embed(call.id, call.request, normalize: call.query.bool("normalize") ?? false)
         },
         Route(method: "POST", pattern: "/v1/jobs/{id}/neighbors", operationID: "neighbors",
@@ -148,16 +149,17 @@ extension APIRouter {
               responses: [.ok("Neighbors"), .error(400, "The body is not JSON of the NeighborsRequest shape (the error names the field)"),
                           .error(404, "No such job"),
                           .error(409, "The job has no weights yet (no checkpoint, no model), or its data cannot be loaded"),
+                          .error(413, "The body is larger than the server's --max-body-bytes"),
                           .error(415, "The body is neither application/json nor image/png or image/jpeg"),
                           .error(422, "An input or k is wrong (the error names it)"),
-                          .error(503, "Too many inference requests are waiting")]) { router, call in
+                          .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
             try router.neighbors(call.id, call.request, k: call.query.int("k"))
         },
         Route(method: "GET", pattern: "/v1/jobs/{id}/projection", operationID: "projection",
               summary: "PCA of up to 2000 test rows' representations, with the newest weights",
               responses: [.ok("Projection"), .error(404, "No such job"),
                           .error(409, "The job has no weights yet, or its data cannot be loaded"),
-                          .error(503, "Too many inference requests are waiting")]) { router, call in
+                          .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
             try router.projection(call.id)
         },
         Route(method: "GET", pattern: "/v1/jobs/{id}/items/{index}", operationID: "item",
@@ -165,9 +167,9 @@ extension APIRouter {
               query: [.oneOf("split", ["train", "test"], "The split the index is in (default test)"),
                       .integer("k", 1...100, "Neighbours (default 5)")],
               responses: [.ok("Item"), .error(404, "No such job, or the index is not a number"),
-                          .error(409, "The job's data cannot be loaded"),
+                          .error(409, "The job has no weights yet (no checkpoint, no model), or its data cannot be loaded"),
                           .error(422, "The index is beyond the split"),
-                          .error(503, "Too many inference requests are waiting")]) { router, call in
+                          .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
             try router.item(call.id, call.request, call.query)
         },
     ]

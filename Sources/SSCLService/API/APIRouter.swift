@@ -33,7 +33,8 @@ final class APIRouter: HTTPHandler, @unchecked Sendable {
         self.logger = logger
         middleware = Self.middleware(configuration)
         uploads = DatasetUploads(dataDirectory: configuration.dataDirectory, limits: configuration.archiveLimits)
-        inference = InferenceService(threads: configuration.inferenceThreads, cacheBytes: configuration.embeddingCacheBytes,
+        inference = InferenceService(threads: configuration.inferenceThreads, maxRequests: configuration.maxInferenceRequests,
+                                     cacheBytes: configuration.embeddingCacheBytes,
                                      dataDirectory: configuration.dataDirectory, logger: logger)
     }
 

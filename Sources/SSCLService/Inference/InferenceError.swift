@@ -4,8 +4,8 @@ enum InferenceError: Error, Equatable {
     case noModel(job: String)
     /// A field of the request is wrong (422): its path (`inputs[2]`, `k`) and the reason.
     case invalidInput(field: String, reason: String)
-    /// More work is waiting than the inference threads take (503).
-    case busy(queued: Int)
+    /// `--max-inference-requests` requests are already running or waiting (503).
+    case busy(requests: Int)
     /// The job's data or weights could not be read (409: the job's files, not the request).
     case unavailable(String)
 }

@@ -34,8 +34,8 @@ final class InferenceService: Sendable {
     let dataDirectory: URL
     let logger: Logger
 
-    init(threads: Int, cacheBytes: Int, dataDirectory: URL, logger: Logger) {
-        self.threads = InferenceThreads(threads: threads)
+    init(threads: Int, maxRequests: Int, cacheBytes: Int, dataDirectory: URL, logger: Logger) {
+        self.threads = InferenceThreads(threads: threads, maxRequests: maxRequests)
         cache = InferenceCache(capacityBytes: cacheBytes)
         self.dataDirectory = dataDirectory
         self.logger = logger
@@ -104,6 +104,7 @@ final class InferenceService: Sendable {
 
     func item(_ job: Job, split: Split, index: Int, k: Int) throws -> ItemResponse {
         try threads.run { [self] in
+            guard TrainedWeights.currentVersion(in: job.directory) != nil else { throw InferenceError.noModel(job: job.id) }
             let data = try dataset(job)
             let rows = split == .train ? data.train : data.test
             guard (0..<rows.count).contains(index) else {
@@ -119,11 +120,10 @@ final class InferenceService: Sendable {
             } else {
                 item.values = data.preprocessing.raw(of: row).map(Double.init)
             }
-            guard TrainedWeights.currentVersion(in: job.directory) != nil else { return item }
             let model = try model(job)
-            let index0 = trainIndex(job, model: model, data: data)
+            let train = trainIndex(job, model: model, data: data)
             let own = split == .train ? index : nil
-            let found = index0.search(model.representations(of: Array(row), count: 1), k: min(k + (own == nil ? 0 : 1), data.train.count))
+            let found = train.search(model.representations(of: Array(row), count: 1), k: min(k + (own == nil ? 0 : 1), data.train.count))
             item.neighbors = Array(found[0].filter { $0.index != own }.prefix(k)).map { Self.match($0, data) }
             return item
         }

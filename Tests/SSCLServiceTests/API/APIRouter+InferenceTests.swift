@@ -207,7 +207,7 @@ import Testing
         try Data(csv.utf8).write(to: f.root.appendingPathComponent("data/t.csv"))
         let id = try Self.submit(f, """
             {"dataset": {"format": "csv", "train": "t.csv"}, "model": {"hidden": [16], "projection": [8]},
-             "loss": {"kind": "simclr"}, "epochs": 2, "batch_size": 16, "eval": {"knn_k": 5, "linear_probe": false}}
+             "loss": {"kind": "ntxent"}, "epochs": 2, "batch_size": 16, "eval": {"knn_k": 5, "linear_probe": false}}
             """)
         let done = try Self.waitForStatus(f, id, ["succeeded", "failed"])
         #expect(done["status"] as? String == "succeeded", "\(done["error"] ?? "")")
@@ -231,7 +231,7 @@ import Testing
     @Test func noWeightsIs409AndConcurrentEmbedsDuringTraining() throws {
         let f = try ServiceFixture()
         defer { f.stop() }
-        let running = try Self.submit(f, ServiceFixture.tinyJob(name: "long", epochs: 400))
+        let running = try Self.submit(f, ServiceFixture.tinyJob(name: "long", epochs: 5000))
         let queued = try Self.submit(f, ServiceFixture.tinyJob(name: "queued"))
         let base = "\(f.base)/v1/jobs/\(running)"
         let row = Self.json([(0..<784).map { Double($0 % 256) }])

@@ -15,7 +15,7 @@ struct ItemResponse: Codable, Sendable {
     /// Tabular rows: the raw values (`feature_names` order); nil for images.
     var values: [Double]?
     var image: Image?
-    /// Nearest train rows (the item itself left out); empty while the job has no weights.
+    /// Nearest train rows (the item itself left out).
     var neighbors: [NeighborMatch]
 
     enum CodingKeys: String, CodingKey {
