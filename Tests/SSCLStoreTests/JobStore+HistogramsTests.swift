@@ -24,14 +24,14 @@ import Testing
         #expect(throws: StoreError.self) { try store.appendSimilarityHistogram(jobID: "job_missing", dataJSON: "{}") }
     }
 
-    /// 0007 rebuilds the event table (SQLite cannot change a CHECK): the rows keep their ids and
+    /// 0008 rebuilds the event table (SQLite cannot change a CHECK): the rows keep their ids and
     /// the AUTOINCREMENT counter survives, so an id handed out before, even of a deleted event,
     /// is never handed out again (ids are Last-Event-IDs).
     @Test func theRebuildKeepsIdsAndTheCounter() throws {
-        let older = directory.file("migrations-0006")
+        let older = directory.file("migrations-0007")
         try FileManager.default.createDirectory(at: older, withIntermediateDirectories: true)
         let all = try FileManager.default.contentsOfDirectory(atPath: JobStore.repositoryMigrations.path).filter { $0.hasSuffix(".sql") }
-        for name in all where name < "0007" {
+        for name in all where name < "0008" {
             try FileManager.default.copyItem(at: JobStore.repositoryMigrations.appendingPathComponent(name),
                                             to: older.appendingPathComponent(name))
         }
@@ -45,7 +45,7 @@ import Testing
                 DELETE FROM event WHERE id = 3;
                 """)
         }
-        #expect(try Migrator.migrate(pool, directory: JobStore.repositoryMigrations) == ["0007_event_similarity_histogram.sql"])
+        #expect(try Migrator.migrate(pool, directory: JobStore.repositoryMigrations) == ["0008_event_similarity_histogram.sql"])
         try pool.write { db in
             try db.execute(sql: "INSERT INTO event (job_id, type, data_json, time) VALUES ('job_a', 'similarity_histogram', '{}', 't')")
             #expect(throws: (any Error).self, "other types are still refused") {

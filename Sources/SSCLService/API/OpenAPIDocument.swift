@@ -68,6 +68,10 @@ enum OpenAPIDocument {
                                    "schema": ["type": "string", "pattern": "^job_[0-9a-hjkmnp-tv-z]{13}$"]])
             }
         }
+        if route.pattern.contains("{index}") {
+            parameters.append(["name": "index", "in": "path", "required": true, "description": "A row of the split",
+                               "schema": ["type": "integer", "minimum": 0]])
+        }
         for parameter in route.query {
             parameters.append(["name": parameter.name, "in": "query", "required": parameter.required,
                                "schema": schema(parameter.kind), "description": parameter.description])
@@ -246,6 +250,6 @@ enum OpenAPIDocument {
             "Object": ["type": "object"],
             "CancelRequest": object([:]),
             "RetryRequest": object(["fresh": boolean]),
-        ]
+        ].merging(inferenceSchemas) { a, _ in a }
     }
 }
