@@ -39,7 +39,6 @@ extension JobScheduler {
             case .alignment: report.alignment
             case .uniformity: report.uniformity
             case .loss: lastLoss
-            // Training-batch measurements, not part of an evaluation: no rung value.
             case .lr, .imagesPerSecond, .fnRateAll, .fnRateHard, .fnRateSyntheticOne, .fnRateSyntheticBoth, .fnWeightShare: nil
             }
             guard let v, v.isFinite else { return asha.worst }
