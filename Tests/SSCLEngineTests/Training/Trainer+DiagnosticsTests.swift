@@ -76,6 +76,26 @@ import Testing
         #expect(!finished.json().contains("diagnostics"), "absent from result.json, not null")
     }
 
+    /// A run stopped at step 3 and resumed averages all its measurements (2 from the first
+    /// attempt's metrics.jsonl, 4, 6, 8, 10 from the second), exactly as an uninterrupted run.
+    @Test func aResumedRunSummarisesBothAttempts() throws {
+        var spec = TrainerTests.tinySpec()
+        spec.eval.diagnosticsEvery = 2
+        let dir = try TrainerTests.temporaryDirectory(), whole = try TrainerTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: whole) }
+        let (first, _) = TrainingRunTests.run(spec, in: dir, stopAfterStep: 3)
+        guard case .success(.stopped(0, 3)) = first else { Issue.record("\(first)"); return }
+        let (second, _) = TrainingRunTests.run(spec, in: dir, resume: true)
+        let (uninterrupted, _) = TrainingRunTests.run(spec, in: whole)
+        guard case let .success(.completed(resumed)) = second, case let .success(.completed(reference)) = uninterrupted else {
+            Issue.record("\(second) \(uninterrupted)")
+            return
+        }
+        let summary = try #require(resumed.diagnostics)
+        #expect(summary.measurements == 5)
+        #expect(summary == reference.diagnostics)
+    }
+
     /// `result.json` carries the summary and reads it back; absent rates stay absent.
     @Test func resultRoundTripsItsDiagnostics() throws {
         var result = TrainingEventTests.result
