@@ -73,6 +73,8 @@ public final class Trainer {
     var baseline: Baseline?
     var lastLoss = Double.nan
     var lastEvaluation: EvaluationReport?
+    /// The false-negative diagnostics measured so far (`Trainer+Diagnostics.swift`).
+    var diagnosticsTotals = DiagnosticsTotals()
     /// Seconds spent in evaluation by this attempt.
     var evalSeconds: Double = 0
     /// Where the baselines' scores are remembered (`EvaluationCache`); nil computes them every time.
@@ -163,6 +165,7 @@ public final class Trainer {
                     epoch: epoch + 1, epochs: spec.epochs, globalStep: globalStep, totalSteps: totalSteps,
                     loss: lastLoss, lr: Double("\(lr)") ?? Double(lr), imagesPerSecond: Double(batch) / max(seconds, 1e-9),
                     elapsedSeconds: elapsed()))))
+                if let report = measureDiagnostics(indices: indices) { onEvent(TrainingEvent(.diagnostics(report))) }
             }
             epoch += 1
             stepInEpoch = 0
@@ -221,6 +224,7 @@ public final class Trainer {
             result.perClassKnnAccuracy = report.perClassAccuracy
             result.confusionMatrix = report.confusionMatrix
         }
+        result.diagnostics = diagnosticsTotals.summary
         return result
     }
 }

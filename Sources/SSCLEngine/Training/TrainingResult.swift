@@ -30,6 +30,8 @@ public struct TrainingResult: Sendable, Equatable, Codable {
     /// from the same predictions as `knnAccuracy`. Empty in results written before them.
     public var perClassKnnAccuracy: [Double] = []
     public var confusionMatrix: [[Int]] = []
+    /// The false-negative diagnostics over the run; nil (left out) when they were off.
+    public var diagnostics: DiagnosticsSummary?
     /// Did training help? kNN accuracy minus the raw inputs' and the random encoder's.
     public var gainOverRaw: Double { knnAccuracy - rawKnnAccuracy }
     public var gainOverRandom: Double { knnAccuracy - baselineKnnAccuracy }
@@ -56,6 +58,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         case trainCount = "train_count", testCount = "test_count", representationSize = "representation_size"
         case version, blasCore = "blas_core", threads
         case perClassKnnAccuracy = "per_class_knn_accuracy", confusionMatrix = "confusion_matrix"
+        case diagnostics
         case evalSeconds = "eval_seconds", gainOverRaw = "gain_over_raw", gainOverRandom = "gain_over_random", warnings
     }
 
@@ -114,6 +117,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         try c.encodeNumber(gainOverRaw, forKey: .gainOverRaw)
         try c.encodeNumber(gainOverRandom, forKey: .gainOverRandom)
         try c.encode(warnings, forKey: .warnings)
+        try c.encodeIfPresent(diagnostics, forKey: .diagnostics)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -141,6 +145,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         evalSeconds = (try? c.decodeNumber(forKey: .evalSeconds)) ?? 0
         perClassKnnAccuracy = try c.decodeIfPresent([Double?].self, forKey: .perClassKnnAccuracy)?.map { $0 ?? .nan } ?? []
         confusionMatrix = try c.decodeIfPresent([[Int]].self, forKey: .confusionMatrix) ?? []
+        diagnostics = try c.decodeIfPresent(DiagnosticsSummary.self, forKey: .diagnostics)
     }
 }
 
