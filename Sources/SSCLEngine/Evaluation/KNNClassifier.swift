@@ -46,25 +46,34 @@ public enum KNNClassifier {
 
         var predicted = [Int](repeating: 0, count: testCount)
         var similarities = [Float](repeating: 0, count: min(chunkRows, testCount) * trainCount)  // [chunk, trainCount]
-        var neighbours = NeighbourHeap(capacity: k)
-        var votes = [Double](repeating: 0, count: numClasses)
+        // The GEMM uses BLAS's threads; the selection of each chunk's rows is split over the
+        // same number of threads (one heap each), so no core idles between GEMMs.
+        let parts = max(1, min(BLAS.threads, chunkRows))
+        var heaps = (0..<parts).map { _ in NeighbourHeap(capacity: k) }
         trainUnit.withUnsafeBufferPointer { trainPtr in
             testUnit.withUnsafeBufferPointer { testPtr in
                 similarities.withUnsafeMutableBufferPointer { simPtr in
-                    for start in stride(from: 0, to: testCount, by: chunkRows) {
-                        let rows = min(chunkRows, testCount - start)
-                        BLAS.gemm(transB: true, m: rows, n: trainCount, k: dimension,
-                                  a: testPtr.baseAddress! + start * dimension, b: trainPtr.baseAddress!,
-                                  c: simPtr.baseAddress!)
-                        for r in 0..<rows {
-                            neighbours.select(from: simPtr.baseAddress! + r * trainCount, count: trainCount)
-                            for c in 0..<numClasses { votes[c] = 0 }
-                            for (similarity, index) in neighbours.sortedBestFirst() {
-                                votes[trainLabels[index]] += Foundation.exp(Double(similarity) * inverseTemperature)
+                    heaps.withUnsafeMutableBufferPointer { heapPtr in
+                        predicted.withUnsafeMutableBufferPointer { predPtr in
+                            for start in stride(from: 0, to: testCount, by: chunkRows) {
+                                let rows = min(chunkRows, testCount - start)
+                                BLAS.gemm(transB: true, m: rows, n: trainCount, k: dimension,
+                                          a: testPtr.baseAddress! + start * dimension, b: trainPtr.baseAddress!,
+                                          c: simPtr.baseAddress!)
+                                ParallelRanges.forEachPart(rows, parts: min(parts, rows)) { part, range in
+                                    var votes = [Double](repeating: 0, count: numClasses)
+                                    for r in range {
+                                        heapPtr[part].select(from: simPtr.baseAddress! + r * trainCount, count: trainCount)
+                                        for c in 0..<numClasses { votes[c] = 0 }
+                                        for (similarity, index) in heapPtr[part].sortedBestFirst() {
+                                            votes[trainLabels[index]] += Foundation.exp(Double(similarity) * inverseTemperature)
+                                        }
+                                        var best = 0
+                                        for c in 1..<numClasses where votes[c] > votes[best] { best = c }
+                                        predPtr[start + r] = best
+                                    }
+                                }
                             }
-                            var best = 0
-                            for c in 1..<numClasses where votes[c] > votes[best] { best = c }
-                            predicted[start + r] = best
                         }
                     }
                 }

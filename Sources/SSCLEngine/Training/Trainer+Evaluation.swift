@@ -13,7 +13,7 @@ extension Trainer {
     func evaluate(probe: Bool) -> EvaluationReport {
         let started = Date()
         defer { evalSeconds += Date().timeIntervalSince(started) }
-        let scores = probe ? scoreRepresentations(model, probe: true) : curveKNN()
+        let scores = probe ? finalScores() : curveKNN()
         let (first, second, count) = evaluationViews()
         let dim = model.embeddingSize
         var z1 = model.embeddings(of: first, count: count)
@@ -41,33 +41,118 @@ extension Trainer {
         return (knn, nil)
     }
 
-    /// The random-initialised encoder (this job's init, before any step) and the raw inputs.
-    func measureBaseline() -> Baseline {
-        let started = Date()
-        defer { evalSeconds += Date().timeIntervalSince(started) }
-        let untrained = scoreRepresentations(model, probe: true)
-        let raw = KNNClassifier.accuracy(
-            train: dataset.train.features, trainLabels: dataset.train.labels,
-            test: dataset.test.features, testLabels: dataset.test.labels,
-            dimension: dataset.train.rowSize, numClasses: dataset.numClasses,
-            k: spec.eval.knnK, temperature: spec.eval.knnTemperature)
-        return Baseline(knn: untrained.knn, linear: untrained.linear, rawKnn: raw)
-    }
-
-    private func scoreRepresentations(_ model: ContrastiveModel, probe: Bool) -> (knn: Double, linear: Double?) {
+    /// The final figures: whole-split kNN (with its per-class report, kept for the result) and
+    /// the linear probe when the job asks for it.
+    private func finalScores() -> (knn: Double, linear: Double?) {
+        var clock = PhaseClock()
         let train = model.representations(of: dataset.train.features, count: dataset.train.count)
         let test = model.representations(of: dataset.test.features, count: dataset.test.count)
+        clock.lap("representations")
         let dim = model.representationSize
-        let knn = KNNClassifier.accuracy(
-            train: train, trainLabels: dataset.train.labels, test: test, testLabels: dataset.test.labels,
-            dimension: dim, numClasses: dataset.numClasses, k: spec.eval.knnK, temperature: spec.eval.knnTemperature)
+        let predicted = KNNClassifier.predictions(
+            train: train, trainLabels: dataset.train.labels, test: test, dimension: dim,
+            numClasses: dataset.numClasses, k: spec.eval.knnK, temperature: spec.eval.knnTemperature)
+        let report = ClassificationReport(predictions: predicted, labels: dataset.test.labels, numClasses: dataset.numClasses)
+        finalKNNReport = report
+        clock.lap("kNN")
         var linear: Double?
-        if spec.eval.linearProbe && probe {
+        if spec.eval.linearProbe {
             linear = LinearProbe.accuracy(
                 train: train, trainLabels: dataset.train.labels, test: test, testLabels: dataset.test.labels,
                 dimension: dim, numClasses: dataset.numClasses, seed: spec.seed)
+            clock.lap("linear probe")
         }
-        return (knn, linear)
+        evaluationNotes.append("final evaluation: " + clock.summary)
+        return (report.accuracy, linear)
+    }
+
+    /// The random-initialised encoder (this job's init, before any step) and the raw inputs,
+    /// whole splits. Both are looked up in `evaluationCache` first (keyed by a hash of exactly
+    /// the inputs and protocol, see `EvaluationCache`): the raw-input kNN depends only on the
+    /// data, and the random encoder's scores only on the data and the encoder, so a dataset's
+    /// second job skips them.
+    func measureBaseline() -> Baseline {
+        let started = Date()
+        defer { evalSeconds += Date().timeIntervalSince(started) }
+        var clock = PhaseClock()
+        let k = spec.eval.knnK, t = spec.eval.knnTemperature, classes = dataset.numClasses
+        let rawKey = knnKey(train: dataset.train.features, test: dataset.test.features, dimension: dataset.train.rowSize)
+        let raw = cached(rawKey, what: "raw-input kNN of \(dataset.name)") {
+            KNNClassifier.accuracy(
+                train: dataset.train.features, trainLabels: dataset.train.labels,
+                test: dataset.test.features, testLabels: dataset.test.labels,
+                dimension: dataset.train.rowSize, numClasses: classes, k: k, temperature: t)
+        }
+        clock.lap("raw-input kNN" + (raw.hit ? " (cached)" : ""))
+
+        // The random encoder's representations are a function of its parameters and of the
+        // forward code: the key hashes the parameters and buffers, the model's description and
+        // the representations of the first (up to) 256 train rows (which change if the forward
+        // code does), on top of the data's key. Computing all 70,000 representations only to
+        // hash them would cost more than the lookup saves.
+        var encoderHash = ContentHash()
+        encoderHash.combine("random encoder v1 \(spec.model) on \(rawKey)")
+        for p in model.parameters + model.buffers {
+            encoderHash.combine(p.name)
+            encoderHash.combine(p.value)
+        }
+        let sampleRows = min(256, dataset.train.count)
+        encoderHash.combine(model.representations(
+            of: Array(dataset.train.features[0..<(sampleRows * dataset.train.rowSize)]), count: sampleRows))
+        let encoderKey = encoderHash.hex
+        let dim = model.representationSize
+        var computed: (train: [Float], test: [Float])?
+        func representations() -> (train: [Float], test: [Float]) {
+            if let computed { return computed }
+            let reps = (model.representations(of: dataset.train.features, count: dataset.train.count),
+                        model.representations(of: dataset.test.features, count: dataset.test.count))
+            computed = reps
+            return reps
+        }
+        var knnHash = ContentHash()
+        knnHash.combine("kNN v1 k \(k) t \(t) on \(encoderKey)")
+        let knn = cached(knnHash.hex, what: "random-encoder kNN of \(dataset.name)") {
+            let (train, test) = representations()
+            return KNNClassifier.accuracy(
+                train: train, trainLabels: dataset.train.labels, test: test, testLabels: dataset.test.labels,
+                dimension: dim, numClasses: classes, k: k, temperature: t)
+        }
+        clock.lap("random-encoder kNN" + (knn.hit ? " (cached)" : ""))
+        var linear: Double?
+        if spec.eval.linearProbe {
+            var probeHash = ContentHash()
+            probeHash.combine("\(LinearProbe.recipe) seed \(spec.seed) on \(encoderKey)")
+            let probe = cached(probeHash.hex, what: "random-encoder linear probe of \(dataset.name)") {
+                let (train, test) = representations()
+                return LinearProbe.accuracy(
+                    train: train, trainLabels: dataset.train.labels, test: test, testLabels: dataset.test.labels,
+                    dimension: dim, numClasses: classes, seed: spec.seed)
+            }
+            linear = probe.value
+            clock.lap("random-encoder linear probe" + (probe.hit ? " (cached)" : ""))
+        }
+        evaluationNotes.append("baselines: " + clock.summary)
+        return Baseline(knn: knn.value, linear: linear, rawKnn: raw.value)
+    }
+
+    /// The cache key of a whole-split kNN of these features with this job's labels and protocol.
+    private func knnKey(train: [Float], test: [Float], dimension: Int) -> String {
+        var hash = ContentHash()
+        hash.combine("kNN v1 (Wu et al. 2018, weighted votes)")
+        hash.combine(spec.eval.knnK)
+        hash.combine(spec.eval.knnTemperature)
+        hash.combine(dataset.numClasses)
+        hash.combine(dimension)
+        hash.combine(train)
+        hash.combine(dataset.train.labels)
+        hash.combine(test)
+        hash.combine(dataset.test.labels)
+        return hash.hex
+    }
+
+    private func cached(_ key: String, what: String, compute: () -> Double) -> (value: Double, hit: Bool) {
+        guard let cache = evaluationCache else { return (compute(), false) }
+        return cache.value(for: key, what: what, compute: compute)
     }
 
     /// Two augmented views of the first (up to) 1024 test inputs, from a fixed seed.

@@ -77,6 +77,12 @@ public final class Trainer {
     var diagnosticsTotals = DiagnosticsTotals()
     /// Seconds spent in evaluation by this attempt.
     var evalSeconds: Double = 0
+    /// Where the baselines' scores are remembered (`EvaluationCache`); nil computes them every time.
+    public var evaluationCache: EvaluationCache? = EvaluationCache.fromEnvironment()
+    /// The final whole-split kNN's per-class report, for the result.
+    var finalKNNReport: ClassificationReport?
+    /// Where evaluation time went, logged by `run` after each evaluation.
+    var evaluationNotes: [String] = []
     /// When this attempt last wrote its checkpoint at an epoch end.
     var lastCheckpoint: Date?
     /// The most training a crash can lose, once the first epoch is saved.
@@ -126,6 +132,7 @@ public final class Trainer {
             baseline = measureBaseline()
             onEvent(TrainingEvent(.log(String(format: "baseline: raw-input kNN %.4f, random-encoder kNN %.4f",
                                                   baseline!.rawKnn, baseline!.knn))))
+            flushEvaluationNotes(onEvent)
         }
         let batch = spec.batchSize
         while epoch < spec.epochs {
@@ -168,6 +175,7 @@ public final class Trainer {
                 let report = evaluate(probe: epoch == spec.epochs)
                 lastEvaluation = report
                 onEvent(TrainingEvent(.evaluation(report)))
+                flushEvaluationNotes(onEvent)
             }
             // After the first epoch, then at most every `checkpointInterval` seconds, and at the
             // end: a small dataset's epochs take milliseconds, and a checkpoint per epoch made
@@ -180,6 +188,11 @@ public final class Trainer {
             }
         }
         return .completed(makeResult(seconds: elapsed()))
+    }
+
+    private func flushEvaluationNotes(_ onEvent: (TrainingEvent) -> Void) {
+        for note in evaluationNotes { onEvent(TrainingEvent(.log(note))) }
+        evaluationNotes.removeAll()
     }
 
     /// One step: views, forward, loss, backward, update. Returns the loss.
@@ -207,6 +220,10 @@ public final class Trainer {
             representationSize: model.representationSize, version: SSCLVersion.string,
             blasCore: BLAS.coreName, threads: spec.threads)
         result.evalSeconds = evalSeconds
+        if let report = finalKNNReport {
+            result.perClassKnnAccuracy = report.perClassAccuracy
+            result.confusionMatrix = report.confusionMatrix
+        }
         result.diagnostics = diagnosticsTotals.summary
         return result
     }

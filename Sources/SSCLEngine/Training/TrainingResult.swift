@@ -25,6 +25,11 @@ public struct TrainingResult: Sendable, Equatable, Codable {
     public var threads: Int
     /// Seconds spent evaluating (baselines, per-epoch kNN, the final probe), within `seconds`.
     public var evalSeconds: Double = 0
+    /// The final whole-split kNN per class (index = class; NaN, written `null`, for a class
+    /// without test rows) and its confusion matrix (row = true class, column = kNN prediction),
+    /// from the same predictions as `knnAccuracy`. Empty in results written before them.
+    public var perClassKnnAccuracy: [Double] = []
+    public var confusionMatrix: [[Int]] = []
     /// The false-negative diagnostics over the run; nil (left out) when they were off.
     public var diagnostics: DiagnosticsSummary?
     /// Did training help? kNN accuracy minus the raw inputs' and the random encoder's.
@@ -52,6 +57,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         case finalLoss = "final_loss", imagesPerSecond = "images_per_s", dataset
         case trainCount = "train_count", testCount = "test_count", representationSize = "representation_size"
         case version, blasCore = "blas_core", threads
+        case perClassKnnAccuracy = "per_class_knn_accuracy", confusionMatrix = "confusion_matrix"
         case diagnostics
         case evalSeconds = "eval_seconds", gainOverRaw = "gain_over_raw", gainOverRandom = "gain_over_random", warnings
     }
@@ -106,6 +112,8 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         try c.encode(blasCore, forKey: .blasCore)
         try c.encode(threads, forKey: .threads)
         try c.encodeNumber(evalSeconds, forKey: .evalSeconds)
+        try c.encode(perClassKnnAccuracy.map { $0.isFinite ? $0 : nil }, forKey: .perClassKnnAccuracy)
+        try c.encode(confusionMatrix, forKey: .confusionMatrix)
         try c.encodeNumber(gainOverRaw, forKey: .gainOverRaw)
         try c.encodeNumber(gainOverRandom, forKey: .gainOverRandom)
         try c.encode(warnings, forKey: .warnings)
@@ -135,6 +143,8 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         threads = try c.decode(Int.self, forKey: .threads)
         // Absent in results written before these fields existed; gains and warnings are derived.
         evalSeconds = (try? c.decodeNumber(forKey: .evalSeconds)) ?? 0
+        perClassKnnAccuracy = try c.decodeIfPresent([Double?].self, forKey: .perClassKnnAccuracy)?.map { $0 ?? .nan } ?? []
+        confusionMatrix = try c.decodeIfPresent([[Int]].self, forKey: .confusionMatrix) ?? []
         diagnostics = try c.decodeIfPresent(DiagnosticsSummary.self, forKey: .diagnostics)
     }
 }
