@@ -74,7 +74,7 @@ extension JobSpec {
 
         spec.model = section("model", of: &r) { ModelSpec.parse(section: &$0, dataset: dataset) }
         spec.loss = section("loss", of: &r) { LossSpec.parse(section: &$0, batchSize: batchSize) }
-        spec.optimizer = section("optimizer", of: &r) { OptimizerSpec.parse(section: &$0) }
+        spec.optimizer = section("optimizer", of: &r) { OptimizerSpec.parse(section: &$0, dataset: dataset) }
         spec.schedule = section("schedule", of: &r) { ScheduleSpec.parse(section: &$0, epochs: epochs) }
         spec.augment = section("augment", of: &r) { AugmentSpec.parse(section: &$0, dataset: dataset) }
         spec.eval = section("eval", of: &r) { EvalSpec.parse(section: &$0) }

@@ -90,6 +90,17 @@ public struct ModelSpec: Sendable, Equatable {
     /// Batch norm after each hidden linear/conv layer.
     public var batchNorm: Bool = false
     public init() {}
+
+    /// The default for tabular rows (CSV, ARFF, tabular NumPy): hidden [256, 256], head
+    /// [256, 128], as SCARF's encoder (Bahri et al. 2022, 256-wide layers). On the development
+    /// sets of `benchmarks/defaults.md` it matches the 512-wide image default's kNN at about a
+    /// third of the step time.
+    public static let tabular: ModelSpec = {
+        var m = ModelSpec()
+        m.hidden = [256, 256]
+        m.projection = [256, 128]
+        return m
+    }()
 }
 
 public enum LossKind: String, Sendable, Equatable, CaseIterable { case ntxent, dcl, hcl, sscl }
@@ -145,6 +156,15 @@ public struct OptimizerSpec: Sendable, Equatable {
         if kind == .adamw { s.lr = 1e-3; s.weightDecay = 1e-6 }
         return s
     }
+
+    /// SGD's default for tabular rows: lr 0.3 (SimCLR's 0.3 x batch/256 at the default batch of
+    /// 256). On the development sets of `benchmarks/defaults.md`, 2,000 steps at lr 0.1 left
+    /// the digits' encoder below raw-input kNN.
+    public static let tabular: OptimizerSpec = {
+        var s = OptimizerSpec()
+        s.lr = 0.3
+        return s
+    }()
 }
 
 public enum ScheduleKind: String, Sendable, Equatable, CaseIterable { case cosine, constant }

@@ -1,10 +1,11 @@
 /// The `model` section: encoder mlp (uses `hidden`) or cnn (uses `channels`, needs images);
+/// defaults follow the dataset: `ModelSpec.tabular` for tabular rows, `ModelSpec()` for images;
 /// hidden, channels and projection are non-empty arrays of widths in 1...16384. Both width
 /// lists are always accepted and printed, so any `ModelSpec` round-trips.
 extension ModelSpec {
     /// `dataset` is nil when the dataset section is itself invalid.
     static func parse(section r: inout JobSpecReader, dataset: DatasetSpec?) -> ModelSpec {
-        var m = ModelSpec()
+        var m = dataset?.isImage == false ? ModelSpec.tabular : ModelSpec()
         let encoder = r.has("encoder") ? r.choice("encoder", EncoderKind.self) : .mlp
         if let encoder { m.encoder = encoder }
         if encoder == .cnn, let dataset, !dataset.isImage { r.report("encoder", "cnn needs an image dataset") }

@@ -1,12 +1,14 @@
-/// The `optimizer` section. `kind` sets the defaults (`OptimizerSpec.defaults(for:)`).
+/// The `optimizer` section. `kind` sets the defaults (`OptimizerSpec.defaults(for:)`; SGD on
+/// tabular rows: `OptimizerSpec.tabular`).
 /// All: lr in (0, 100], weight_decay in [0, 1]. sgd and lars: momentum in [0, 1), nesterov
 /// (needs momentum > 0), trust_coefficient in (0, 1] (LARS's; accepted for sgd so one
 /// document can switch kind). adamw only: beta1 and beta2 in (0, 1), eps in (0, 1]. A field
 /// of another kind is an issue ("not used by adamw").
 extension OptimizerSpec {
-    static func parse(section r: inout JobSpecReader) -> OptimizerSpec {
+    /// `dataset` is nil when the dataset section is itself invalid.
+    static func parse(section r: inout JobSpecReader, dataset: DatasetSpec?) -> OptimizerSpec {
         let kind = r.has("kind") ? r.choice("kind", OptimizerKind.self) : .sgd
-        var s = OptimizerSpec.defaults(for: kind ?? .sgd)
+        var s = kind == .sgd && dataset?.isImage == false ? .tabular : OptimizerSpec.defaults(for: kind ?? .sgd)
         if let v = r.float("lr", .openClosed(0, 100)) { s.lr = v }
         if let v = r.float("weight_decay", .closed(0, 1)) { s.weightDecay = v }
         guard let kind else {

@@ -463,4 +463,30 @@ private func issue(_ path: String, _ reason: String) -> ValidationIssue { Valida
         let error = JobSpecValidationError(issues: [issue("epochs", "must be >= 1"), issue("loss.beta", "x")])
         #expect(error.description == "the job has 2 problems:\n  epochs: must be >= 1\n  loss.beta: x")
     }
+
+    /// Issue 9: the default job on a table no one tuned for. Every tabular source (CSV, ARFF,
+    /// tabular NumPy) without `epochs` resolves to the documented tabular defaults; images keep theirs.
+    @Test func tabularDatasetsGetTheTabularDefaults() throws {
+        let sources = [
+            #"{"format": "csv", "train": "a.csv"}"#,
+            #"{"format": "arff", "train": "a.arff"}"#,
+            #"{"format": "npz", "path": "a.npz"}"#,
+        ]
+        for source in sources {
+            let spec = try parse("{\"dataset\": \(source)}")
+            #expect(spec.model.hidden == [256, 256] && spec.model.projection == [256, 128], "\(source)")
+            #expect(spec.model == .tabular && spec.augment == .tabular, "\(source)")
+            #expect(spec.minSteps == 2000 && spec.batchSize == 256, "\(source)")
+            #expect(spec.optimizer == .tabular, "\(source)")
+            // Given fields still win over the tabular defaults.
+            let given = try parse("{\"dataset\": \(source), \"model\": {\"hidden\": [64]}, \"optimizer\": {\"lr\": 0.05}}")
+            #expect(given.model.hidden == [64] && given.model.projection == [256, 128], "\(source)")
+            #expect(given.optimizer.lr == 0.05, "\(source)")
+        }
+        let image = try parse(document())
+        #expect(image.model == ModelSpec() && image.model.hidden == [512, 512] && image.optimizer == OptimizerSpec())
+        // The tabular model and optimiser survive the JSON round trip.
+        let csv = try parse(#"{"dataset": {"format": "csv", "train": "a.csv"}}"#)
+        #expect(try JobSpec.parse(value: csv.jsonValue()) == csv)
+    }
 }
