@@ -71,6 +71,12 @@ extension APIRouter {
               responses: [.ok("MetricSeries"), .error(404, "No such job")]) { router, call in
             try router.jobMetrics(call.id, call.query)
         },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/similarity_histograms", operationID: "jobSimilarityHistograms",
+              summary: "Cosine-similarity histograms of training batches (false-negative diagnostics), oldest first",
+              query: [.integer("last", 1...10_000, "The most recent this many measured steps, default \(APIRouter.defaultHistogramCount)")],
+              responses: [.ok("SimilarityHistograms"), .error(404, "No such job")]) { router, call in
+            try router.jobSimilarityHistograms(call.id, call.query)
+        },
         Route(method: "GET", pattern: "/v1/jobs/{id}/events", operationID: "jobEvents", summary: "Server-Sent Events",
               query: [.integer("last_event_id", "Continue after this event (as the Last-Event-ID header)")],
               headers: [.integer("Last-Event-ID", "Continue after this event id")],

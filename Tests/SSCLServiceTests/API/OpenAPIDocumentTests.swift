@@ -131,7 +131,7 @@ import Testing
         for pattern in ["/healthz", "/metrics", "/openapi.json", "/v1/datasets", "/v1/defaults", "/v1/jobs"] {
             add("GET", pattern, 200, p("GET", pattern))
         }
-        for suffix in ["", "/metrics", "/events", "/logs", "/model.safetensors", "/checkpoint"] {
+        for suffix in ["", "/metrics", "/events", "/logs", "/model.safetensors", "/checkpoint", "/similarity_histograms"] {
             add("GET", "/v1/jobs/{id}" + suffix, 200, p("GET", "/v1/jobs/\(done)\(suffix)"))
         }
         add("GET", "/v1/jobs", 400, p("GET", "/v1/jobs?cursor=garbage"))
