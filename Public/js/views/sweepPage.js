@@ -22,6 +22,9 @@ export function formatPValue(p) {
   return p < 1e-4 ? '< 0.0001' : Number(p.toPrecision(2)).toString();
 }
 
+/** A parameter value for a table: numbers to 4 significant digits, anything else as JSON. */
+export const parameterText = (v) => (typeof v === 'number' ? formatNumber(v) : categoryOf(v));
+
 /** Whether the page must keep reading the sweep: it runs, or a trial is still stopping. */
 export function sweepIsLive(sweep) {
   return sweep.status === 'running' || (sweep.trials || []).some((t) => !FINAL.has(t.status));
@@ -131,7 +134,7 @@ export function mountSweepPage(root, route) {
       },
       h('td', { class: 'num' }, String(i + 1)),
       h('td', {}, h('span', { class: 'swatch', style: `background:${configurationColor(r.configuration)}` }), `#${r.configuration}`),
-      names.map((n) => h('td', { class: 'mono' }, r.parameters && n in r.parameters ? categoryOf(r.parameters[n]) : '—')),
+      names.map((n) => h('td', { class: 'mono' }, r.parameters && n in r.parameters ? parameterText(r.parameters[n]) : '—')),
       h('td', { class: 'num', 'data-testid': 'finished-seeds' }, `${r.finished_seeds}/${seedsOf.get(r.configuration) ?? '?'}`),
       h('td', { class: 'num' }, typeof r.mean === 'number'
         ? `${formatNumber(r.mean)}${typeof r.std === 'number' ? ` ± ${formatNumber(r.std, 2)}` : ''}` : '—'),

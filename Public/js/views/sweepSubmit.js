@@ -4,7 +4,7 @@
 import * as api from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { errorBox, toast } from '../components.js';
-import { categoryOf } from './sweepPlots.js';
+import { parameterText } from './sweepPage.js';
 
 export const EXAMPLE_SWEEP = {
   name: 'beta-vs-method',
@@ -72,7 +72,7 @@ export function mountSweepSubmit(root) {
           paths.map((p) => h('th', {}, h('code', {}, p))))),
         h('tbody', {}, trials.map((t, i) => h('tr', { 'data-testid': 'sweep-preview-row', 'data-configuration': t.configuration },
           h('td', { class: 'num' }, String(i + 1)), h('td', { class: 'num' }, `#${t.configuration}`), h('td', { class: 'num' }, String(t.seed)),
-          paths.map((p) => h('td', { class: 'mono' }, categoryOf(valueOf(t, p) ?? null)))))))));
+          paths.map((p) => h('td', { class: 'mono' }, parameterText(valueOf(t, p) ?? null)))))))));
   }
 
   async function send(dryRun) {
