@@ -139,8 +139,17 @@ def watch(args, check, serve, browsers):
     check(len(finished) == 4, f"all 4 trials succeeded with a metric ({len(finished)})")
     check(len(state["scatters"]) == 1 and all(s["trials"] == finished for s in state["scatters"]),
           f"the scatter has one point per finished trial ({[s['points'] for s in state['scatters']]} of {len(finished)})")
-    check(state["curves"] == 4 and state["curvePoints"] > 4,
-          f"the curves chart draws one line per trial of the top configurations ({state['curves']} lines, {state['curvePoints']} points)")
+    # The curves' last metrics requests may still be in flight when the page says it has finished.
+    points = 0
+    for trial in api["trials"]:
+        _, series = serve.api("GET", f"/v1/jobs/{trial['id']}/metrics?name=knn_accuracy")
+        points += sum(len(m["points"]) for m in series["metrics"])
+    drawn = wait_for(browser, "(() => { const c = document.querySelector('[data-testid=sweep-curves]');"
+                              " return JSON.stringify([c.querySelectorAll('path.chart-line').length, Number(c.dataset.held)]); })()"
+                              f" === '[4,{points}]'", timeout=20)
+    check(drawn is True and points >= 4,
+          f"the curves chart draws one line per trial of the top configurations, with all {points} kNN points ({state['curves']} lines, "
+          f"{state['curvePoints']} points when it finished)")
 
     check(state["live"] == "false", "the page says it stopped refreshing once the sweep finished")
     before = len(browser.requests(f"/v1/sweeps/{sid}"))

@@ -8,6 +8,18 @@ import { jobListHash } from './jobList.js';
 
 const REFRESH_MS = 3000;
 
+/** A sweep's progress bar: trials finished of all, then the count of each status present. */
+export function sweepProgress(sweep) {
+  const p = sweep.progress || {};
+  const pct = p.trials ? Math.round((p.finished / p.trials) * 1000) / 10 : 0;
+  const counts = Object.entries(p.by_status || {}).filter(([, n]) => n > 0).map(([st, n]) => `${n} ${st}`).join(' · ');
+  return h('div', { class: 'progress-wrap' },
+    h('div', { class: `progress status-${sweep.status === 'finished' ? 'succeeded' : sweep.status}`, role: 'progressbar',
+      'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'data-finished': p.finished ?? 0, 'data-trials': p.trials ?? 0 },
+    h('div', { class: 'progress-fill', style: `width:${pct}%` })),
+    h('span', { class: 'progress-text' }, `${p.finished ?? 0}/${p.trials ?? 0} trials finished${counts ? ` · ${counts}` : ''}`));
+}
+
 export function mountSweepList(root) {
   let stopped = false;
   let timer = null;
@@ -26,17 +38,11 @@ export function mountSweepList(root) {
     message, h('div', { class: 'pager' }, updated)));
 
   function row(sw) {
-    const p = sw.progress || {};
-    const pct = p.trials ? Math.round((p.finished / p.trials) * 1000) / 10 : 0;
-    const running = p.by_status?.running || 0;
     return h('tr', { 'data-testid': 'sweep-row', 'data-sweep-id': sw.id, 'data-status': sw.status },
       h('td', {}, h('a', { class: 'job-link', href: `#/sweeps/${encodeURIComponent(sw.id)}`, 'data-testid': 'sweep-link' }, sw.name || sw.id),
         h('div', { class: 'muted small mono' }, sw.id)),
       h('td', {}, h('span', { class: `badge sweep-status-${sw.status}`, 'data-status': sw.status }, sw.status)),
-      h('td', { class: 'col-progress' }, h('div', { class: 'progress-wrap' },
-        h('div', { class: `progress status-${sw.status === 'finished' ? 'succeeded' : sw.status}`, role: 'progressbar',
-          'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct }, h('div', { class: 'progress-fill', style: `width:${pct}%` })),
-        h('span', { class: 'progress-text' }, `${p.finished ?? 0}/${p.trials ?? 0} finished${running ? ` · ${running} running` : ''}`))),
+      h('td', { class: 'col-progress' }, sweepProgress(sw)),
       h('td', {}, sw.metric ? `${sw.metric.name} (${sw.metric.goal})` : '—'),
       h('td', { title: sw.created_at || '' }, formatAge(sw.created_at)),
       h('td', {}, h('a', { href: jobListHash({ sweep: sw.id }) }, 'trials')));

@@ -9,6 +9,7 @@ import { createLineChart } from '../chart.js';
 import { formatNumber, formatTime } from '../format.js';
 import { errorBox, toast } from '../components.js';
 import { jobListHash } from './jobList.js';
+import { sweepProgress } from './sweepList.js';
 import { barDomain, categoryOf, configurationColor, errorBar, parameterAxis, scatterPlot } from './sweepPlots.js';
 
 const REFRESH_MS = 2000;
@@ -104,14 +105,7 @@ export function mountSweepPage(root, route) {
       fact('Max concurrent', String(sweep.max_concurrent ?? '—')),
       fact('Created', formatTime(sweep.created_at)),
       fact('Finished', formatTime(sweep.finished_at)));
-    const p = sweep.progress || {};
-    const pct = p.trials ? Math.round((p.finished / p.trials) * 1000) / 10 : 0;
-    const counts = Object.entries(p.by_status || {}).filter(([, n]) => n > 0).map(([st, n]) => `${n} ${st}`).join(' · ');
-    replaceChildren(progress, h('div', { class: 'progress-wrap' },
-      h('div', { class: `progress status-${sweep.status === 'finished' ? 'succeeded' : sweep.status}`, role: 'progressbar',
-        'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'data-finished': p.finished ?? 0, 'data-trials': p.trials ?? 0 },
-      h('div', { class: 'progress-fill', style: `width:${pct}%` })),
-      h('span', { class: 'progress-text' }, `${p.finished ?? 0}/${p.trials ?? 0} trials finished${counts ? ` · ${counts}` : ''}`)));
+    replaceChildren(progress, sweepProgress(sweep));
   }
 
   function renderBoard(sweep) {
