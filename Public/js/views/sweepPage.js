@@ -103,9 +103,19 @@ export function mountSweepPage(root, route) {
       fact('Method', doc.method || 'grid'),
       fact('Seeds', Array.isArray(doc.seeds) ? doc.seeds.join(', ') : '—'),
       fact('Max concurrent', String(sweep.max_concurrent ?? '—')),
+      sweep.asha ? fact('Early stopping', `ASHA, η = ${sweep.asha.reduction_factor}, from epoch ${sweep.asha.min_epochs}`
+        + ` · ${(sweep.asha.decisions || []).filter((d) => d.decision === 'prune').length} pruned`, 'sweep-asha') : null,
       fact('Created', formatTime(sweep.created_at)),
       fact('Finished', formatTime(sweep.finished_at)));
     replaceChildren(progress, sweepProgress(sweep));
+  }
+
+  /** ASHA's last decision on a configuration (early-stopping sweeps only). */
+  function ashaTag(asha) {
+    if (!asha || asha.decision !== 'prune') return null;
+    return h('span', { class: 'tag tag-pruned', 'data-testid': 'tag-pruned',
+      title: `ASHA stopped it at rung ${asha.rung}: its mean over seeds there was ${formatNumber(asha.mean)}` },
+    `pruned at epoch ${asha.epoch ?? '?'}`);
   }
 
   function renderBoard(sweep) {
@@ -129,7 +139,8 @@ export function mountSweepPage(root, route) {
       h('td', { class: 'num' }, String(i + 1)),
       h('td', {}, h('span', { class: 'swatch', style: `background:${configurationColor(r.configuration)}` }), `#${r.configuration}`),
       names.map((n) => h('td', { class: 'mono' }, r.parameters && n in r.parameters ? parameterText(r.parameters[n]) : '—')),
-      h('td', { class: 'num', 'data-testid': 'finished-seeds' }, `${r.finished_seeds}/${seedsOf.get(r.configuration) ?? '?'}`),
+      h('td', { class: 'num', 'data-testid': 'finished-seeds' }, `${r.finished_seeds}/${seedsOf.get(r.configuration) ?? '?'}`,
+        r.pruned_seeds ? h('div', { class: 'muted small' }, `${r.pruned_seeds} pruned`) : null),
       h('td', { class: 'num' }, typeof r.mean === 'number'
         ? `${formatNumber(r.mean)}${typeof r.std === 'number' ? ` ± ${formatNumber(r.std, 2)}` : ''}` : '—'),
       h('td', { class: 'num' }, Array.isArray(r.ci95) ? `[${formatNumber(r.ci95[0])}, ${formatNumber(r.ci95[1])}]` : '—'),
@@ -137,7 +148,8 @@ export function mountSweepPage(root, route) {
       h('td', { class: 'num', 'data-testid': 'p-value' }, r.best ? '—' : formatPValue(r.p_value)),
       h('td', {}, r.best ? h('span', { class: 'tag tag-best', 'data-testid': 'tag-best' }, 'best')
         : r.indistinguishable_from_best ? h('span', { class: 'tag tag-tied', 'data-testid': 'tag-indistinguishable',
-          title: 'p ≥ 0.05: the gap to the best is within seed noise' }, 'indistinguishable from best') : null)))))),
+          title: 'p ≥ 0.05: the gap to the best is within seed noise' }, 'indistinguishable from best') : null,
+      ashaTag(r.asha))))))),
     h('p', { class: 'muted small' }, 'p: Welch\'s t-test of each configuration against the best; ',
       '"indistinguishable from best" when p ≥ 0.05. The dashed line is the best mean.'));
   }
