@@ -15,7 +15,8 @@ second sweep (both cancelled at once) that the filtered job list must leave out.
   - once the sweep has finished the page says so and stops reading it;
   - the trials link opens the job list filtered by the sweep, which shows exactly its trials,
     each tagged with the sweep; the CSV link is the API's results.csv;
-  - the sweeps list shows the sweep, and the new-sweep page previews the trials of a dry run.
+  - the sweeps list shows the sweep, and the new-sweep page previews the trials of a dry run;
+  - a running sweep is cancelled from its page's button.
 Prints one "ok"/"FAIL" line per check, then "N passed, M failed"; exits 1 on any failure.
 """
 import json
@@ -194,6 +195,22 @@ def watch(args, check, serve, browsers):
     check(rows == 9, f"the dry-run preview lists 3 configurations x 3 seeds ({rows} rows)")
     _, sweeps = serve.api("GET", "/v1/sweeps")
     check(len(sweeps["sweeps"]) == 2, "the preview queued nothing")
+
+    # Cancel from the page: a long sweep stops, and the page follows it until its trial has stopped.
+    _, long = serve.api("POST", "/v1/sweeps", {**OTHER, "name": "long-sweep"})
+    browser.evaluate(f"location.hash = '#/sweeps/{long['id']}'")
+    enabled = wait_for(browser, "document.querySelector('[data-testid=sweep-status]')?.dataset.status === 'running'"
+                                " && !document.querySelector('[data-testid=sweep-cancel]').disabled", timeout=20)
+    check(enabled is True, "a running sweep's page offers cancel")
+    browser.evaluate("document.querySelector('[data-testid=sweep-cancel]').click()")
+    shown = wait_for(browser, "document.querySelector('[data-testid=sweep-status]')?.dataset.status === 'cancelled'"
+                              " && document.querySelector('[data-testid=sweep-cancel]').disabled", timeout=20)
+    _, after = serve.api("GET", f"/v1/sweeps/{long['id']}")
+    check(shown is True and after["status"] == "cancelled", f"cancel from the page ends the sweep ({after['status']})")
+    stopped = wait_for(browser, "document.querySelector('[data-testid=sweep-live]')?.dataset.live === 'false'", timeout=60)
+    _, after = serve.api("GET", f"/v1/sweeps/{long['id']}")
+    check(stopped is True and all(t["status"] == "cancelled" for t in after["trials"]),
+          f"the page stops refreshing once every trial has stopped ({[t['status'] for t in after['trials']]})")
 
 
 if __name__ == "__main__":
