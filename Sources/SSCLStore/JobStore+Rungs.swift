@@ -79,7 +79,8 @@ extension JobStore {
     /// Records `result` (if given; a trial's first value at a rung stands, a repeat after a
     /// resume is ignored), then asks `decide` which decisions the stored state now calls for,
     /// records them, and marks the queued trials of every pruned configuration `pruned`, all
-    /// in one transaction. `decide` runs inside it: it must only compute.
+    /// in one transaction. `decide` runs inside it: it must only compute. A sweep that is no
+    /// longer running (cancelled, finished) decides nothing.
     public func settleRungs(sweepID: String, recording result: NewRungResult? = nil,
                             decide: (RungSnapshot) -> [NewRungDecision]) throws -> RungSettlement {
         let settlement = try pool.write { db -> RungSettlement in
@@ -93,8 +94,12 @@ extension JobStore {
                     """, arguments: [sweepID, result.jobID, result.configuration, result.rung, result.epoch, sequence,
                                      result.value, RFC3339.string(from: now)])
             }
-            let snapshot = try Self.rungSnapshot(db, sweepID: sweepID)
             var settlement = RungSettlement()
+            // A cancelled sweep keeps what its trials reported but decides nothing more.
+            guard try String.fetchOne(db, sql: "SELECT status FROM sweep WHERE id = ?", arguments: [sweepID]) == "running" else {
+                return settlement
+            }
+            let snapshot = try Self.rungSnapshot(db, sweepID: sweepID)
             var sequence = (snapshot.decisions.map(\.sequence).max() ?? -1) + 1
             for d in decide(snapshot) {
                 let record = SweepDecisionRecord(configuration: d.configuration, rung: d.rung, sequence: sequence,

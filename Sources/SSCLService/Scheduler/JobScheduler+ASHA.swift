@@ -39,7 +39,7 @@ extension JobScheduler {
             case .alignment: report.alignment
             case .uniformity: report.uniformity
             case .loss: lastLoss
-            case .lr, .imagesPerSecond: nil
+            case .lr, .imagesPerSecond, .fnRateAll, .fnRateHard, .fnRateSyntheticOne, .fnRateSyntheticBoth, .fnWeightShare: nil
             }
             guard let v, v.isFinite else { return asha.worst }
             return v

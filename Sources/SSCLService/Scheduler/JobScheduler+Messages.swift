@@ -34,6 +34,8 @@ extension JobScheduler {
         case let .error(failure):
             job.error = (failure.code.rawValue, failure.message)
             job.pendingLogs.append("error \(failure.code.rawValue): \(failure.message)")
+        case let .diagnostics(report):
+            if let histogram = report.histogram { record(histogram, of: job) }
         }
         flush(job, force: false)
     }

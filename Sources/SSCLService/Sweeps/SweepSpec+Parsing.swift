@@ -92,9 +92,10 @@ extension SweepSpec {
         if let v = member("metric") { spec.metric = parseMetric(v, report: report) ?? spec.metric }
         if let v = member("early_stopping"), v != .null {
             spec.earlyStopping = parseASHA(v, report: report)
-            // Rungs are judged on evaluations during training; the linear probe runs only after the last epoch.
-            if spec.metric.name == .linearAccuracy {
-                report("early_stopping", "needs a metric measured at every evaluation; linear_accuracy is measured only at the end "
+            // Rungs are judged on evaluations during training; the linear probe runs only after the last epoch,
+            // and the false-negative diagnostics are not evaluations.
+            if ![.knnAccuracy, .alignment, .uniformity, .loss].contains(spec.metric.name) {
+                report("early_stopping", "needs a metric measured at every evaluation; \(spec.metric.name.rawValue) is not "
                        + "(use knn_accuracy, alignment, uniformity or loss)")
             }
         }
