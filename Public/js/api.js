@@ -100,8 +100,8 @@ async function request(method, path, { query, body, signal } = {}) {
   }
 }
 
-export const listJobs = ({ status, limit, cursor } = {}, signal) =>
-  request('GET', '/v1/jobs', { query: { status, limit, cursor }, signal });
+export const listJobs = ({ status, sweep, limit, cursor } = {}, signal) =>
+  request('GET', '/v1/jobs', { query: { status, sweep, limit, cursor }, signal });
 export const getJob = (id, signal) => request('GET', `/v1/jobs/${encodeURIComponent(id)}`, { signal });
 /** `text` is sent as typed so the server reports its own parse errors. */
 export const submitJob = (text, { dryRun = false } = {}) =>
@@ -175,9 +175,11 @@ export const downloadURL = (id, file) => `/v1/jobs/${encodeURIComponent(id)}/${f
 export const needsAuthenticatedDownload = () => token() !== null;
 
 /** Downloads with the token: fetch, then save the blob under `filename`. */
-export async function download(id, file, filename) {
+export const download = (id, file, filename) => downloadFrom(downloadURL(id, file), filename);
+
+async function downloadFrom(target, filename) {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(downloadURL(id, file), { headers: authHeaders() });
+    const res = await fetch(target, { headers: authHeaders() });
     if (res.status === 401 && attempt === 0 && await askForToken()) continue;
     if (!res.ok) throw await errorFrom(res);
     const href = URL.createObjectURL(await res.blob());
@@ -259,3 +261,15 @@ export function streamEvents(id, { after = null, onEvent, onState = () => {}, on
     },
   };
 }
+
+// Sweeps (issue 10).
+export const listSweeps = ({ limit } = {}, signal) => request('GET', '/v1/sweeps', { query: { limit }, signal });
+export const getSweep = (id, signal) => request('GET', `/v1/sweeps/${encodeURIComponent(id)}`, { signal });
+/** `text` is sent as typed so the server reports its own parse errors; dry_run answers the trial list. */
+export const submitSweep = (text, { dryRun = false } = {}) =>
+  request('POST', '/v1/sweeps', { query: dryRun ? { dry_run: 'true' } : {}, body: text });
+export const cancelSweep = (id) => request('POST', `/v1/sweeps/${encodeURIComponent(id)}/cancel`);
+/** The URL of a sweep's results.csv (a plain link works when the server needs no token). */
+export const sweepResultsURL = (id) => `/v1/sweeps/${encodeURIComponent(id)}/results.csv`;
+/** Downloads results.csv with the token. */
+export const downloadSweepResults = (id) => downloadFrom(sweepResultsURL(id), `${id}-results.csv`);

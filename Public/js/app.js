@@ -5,6 +5,9 @@ import { mountJobPage } from './views/jobPage.js';
 import { mountSubmit } from './views/submit.js';
 import { mountCompare } from './views/compare.js';
 import { mountDatasets } from './views/datasets.js';
+import { mountSweepList } from './views/sweepList.js';
+import { mountSweepPage } from './views/sweepPage.js';
+import { mountSweepSubmit } from './views/sweepSubmit.js';
 
 /** "#/jobs/abc?x=1" → {name: 'job', id: 'abc', query: URLSearchParams} */
 export function parseRoute(hash) {
@@ -16,10 +19,14 @@ export function parseRoute(hash) {
   if (parts[0] === 'new') return { name: 'new', query };
   if (parts[0] === 'compare') return { name: 'compare', query };
   if (parts[0] === 'datasets') return { name: 'datasets', query };
+  if (parts[0] === 'sweeps' && parts[1] === 'new') return { name: 'sweepNew', nav: 'sweeps', query };
+  if (parts[0] === 'sweeps' && parts[1]) return { name: 'sweep', nav: 'sweeps', id: parts[1], query };
+  if (parts[0] === 'sweeps') return { name: 'sweeps', query };
   return { name: 'list', query };
 }
 
-const views = { list: mountJobList, job: mountJobPage, new: mountSubmit, compare: mountCompare, datasets: mountDatasets };
+const views = { list: mountJobList, job: mountJobPage, new: mountSubmit, compare: mountCompare, datasets: mountDatasets,
+  sweeps: mountSweepList, sweep: mountSweepPage, sweepNew: mountSweepSubmit };
 let unmount = null;
 
 function render() {
@@ -29,7 +36,7 @@ function render() {
   root.textContent = '';
   root.dataset.view = route.name;
   for (const a of document.querySelectorAll('[data-nav]')) {
-    a.toggleAttribute('aria-current', a.dataset.nav === route.name);
+    a.toggleAttribute('aria-current', a.dataset.nav === (route.nav || route.name));
   }
   unmount = views[route.name](root, route) || null;
 }

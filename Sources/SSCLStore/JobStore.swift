@@ -127,14 +127,20 @@ public final class JobStore: Sendable {
 
     /// Jobs newest first, `limit` at a time. `nextCursor` (opaque) fetches the page after this
     /// one and is nil on the last page. Ids grow with creation, so pages neither skip nor repeat
-    /// jobs, even while new ones are submitted.
-    public func listJobs(status: JobStatus? = nil, limit: Int, cursor: String? = nil) throws -> (jobs: [JobRecord], nextCursor: String?) {
+    /// jobs, even while new ones are submitted. `sweepID`: only that sweep's trials.
+    public func listJobs(status: JobStatus? = nil, sweepID: String? = nil, limit: Int,
+                         cursor: String? = nil) throws -> (jobs: [JobRecord], nextCursor: String?) {
         let limit = max(1, limit)
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let status {
             conditions.append("status = ?")
             arguments += [status.rawValue]
+        }
+        if let sweepID {
+            // Served by the partial index job_by_sweep (migration 0006).
+            conditions.append("sweep_id = ?")
+            arguments += [sweepID]
         }
         if let cursor {
             conditions.append("id < ?")

@@ -81,6 +81,36 @@ import Testing
         #expect(throws: StoreError.invalidCursor("nope")) { try store.listJobs(limit: 5, cursor: "nope") }
     }
 
+    @Test func listsOneSweepsTrialsWithTheOtherFilters() throws {
+        let store = try JobStore.make(in: directory)
+        func trials(_ n: Int) -> [NewTrial] {
+            (0..<n).map { NewTrial(name: "t\($0)", priority: 0, maxRestarts: 0, configuration: $0 / 2,
+                                   submittedJSON: "{}", resolvedJSON: "{}") }
+        }
+        let before = try store.makeJob(name: "before")
+        let a = try store.createSweep(name: "a", submittedJSON: "{}", resolvedJSON: "{}", maxConcurrent: 1, trials: trials(5))
+        let between = try store.makeJob(name: "between")
+        let b = try store.createSweep(name: "b", submittedJSON: "{}", resolvedJSON: "{}", maxConcurrent: 1, trials: trials(2))
+        _ = try store.finish(id: a.trials[1].id, status: .cancelled)
+        _ = try store.finish(id: a.trials[3].id, status: .cancelled)
+
+        #expect(try store.listJobs(sweepID: a.sweep.id, limit: 50).jobs.map(\.id) == a.trials.reversed().map(\.id))
+        #expect(try store.listJobs(sweepID: b.sweep.id, limit: 50).jobs.map(\.id) == b.trials.reversed().map(\.id))
+        let everything = [before.id] + a.trials.map(\.id) + [between.id] + b.trials.map(\.id)
+        #expect(try store.listJobs(limit: 50).jobs.map(\.id) == everything.reversed(), "no filter: every job")
+        #expect(try store.listJobs(sweepID: "swp_0000000000000", limit: 50).jobs.isEmpty)
+        // Pages of a sweep's trials neither skip nor repeat, and never leave the sweep.
+        let first = try store.listJobs(sweepID: a.sweep.id, limit: 2)
+        let second = try store.listJobs(sweepID: a.sweep.id, limit: 2, cursor: first.nextCursor)
+        let third = try store.listJobs(sweepID: a.sweep.id, limit: 2, cursor: second.nextCursor)
+        #expect((first.jobs + second.jobs + third.jobs).map(\.id) == a.trials.reversed().map(\.id))
+        #expect(third.nextCursor == nil)
+        // With a status too: both conditions hold.
+        let cancelled = try store.listJobs(status: .cancelled, sweepID: a.sweep.id, limit: 50).jobs.map(\.id)
+        #expect(cancelled == [a.trials[3].id, a.trials[1].id])
+        #expect(try store.listJobs(status: .cancelled, sweepID: b.sweep.id, limit: 50).jobs.isEmpty)
+    }
+
     @Test func queuesByPriorityThenSubmissionTime() throws {
         let store = try JobStore.make(in: directory)
         let low = try store.makeJob(name: "low", priority: 0)

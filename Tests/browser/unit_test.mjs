@@ -106,3 +106,46 @@ test('uploadContentType: CSV as text/csv, archives by extension, the rest as byt
   assert.equal(uploadContentType('imagefolder', 'pets.tgz'), 'application/gzip');
   assert.equal(uploadContentType('imagefolder', 'pets'), 'application/octet-stream');
 });
+
+// The sweep views' DOM-free parts (issue 10).
+import { parameterAxis, barDomain, logTicks, categoryOf } from '../../Public/js/views/sweepPlots.js';
+import { formatPValue, sweepIsLive } from '../../Public/js/views/sweepPage.js';
+import { valueAtPath } from '../../Public/js/views/sweepSubmit.js';
+import { jobListHash } from '../../Public/js/views/jobList.js';
+
+test('parameterAxis: log for log_uniform, linear for numbers, bands for anything else', () => {
+  assert.deepEqual(parameterAxis({ distribution: 'log_uniform', min: 0.01, max: 1 }), { kind: 'log' });
+  assert.deepEqual(parameterAxis({ distribution: 'int_uniform', min: 1, max: 9 }), { kind: 'linear' });
+  assert.deepEqual(parameterAxis({ values: [0.5, 1, 2] }), { kind: 'linear' });
+  assert.deepEqual(parameterAxis({ values: ['hcl', 'sscl', 'hcl'] }), { kind: 'categorical', categories: ['hcl', 'sscl'] });
+  assert.deepEqual(parameterAxis({ values: [[32], [64, 32], true] }), { kind: 'categorical', categories: ['[32]', '[64,32]', 'true'] });
+  assert.equal(categoryOf('sscl'), 'sscl');
+  assert.equal(categoryOf(0.5), '0.5');
+});
+
+test('barDomain spans every CI and lone mean, padded by 5 %', () => {
+  const d = barDomain([{ mean: 0.8, ci95: [0.7, 0.9] }, { mean: 0.6, ci95: null }, { mean: null }]);
+  assert.ok(Math.abs(d[0] - (0.6 - 0.015)) < 1e-12 && Math.abs(d[1] - (0.9 + 0.015)) < 1e-12, String(d));
+  assert.equal(barDomain([{ mean: null }]), null);
+  const one = barDomain([{ mean: 0.5, ci95: null }]);
+  assert.ok(one[0] < 0.5 && one[1] > 0.5);
+});
+
+test('logTicks: 1-2-5 steps over a short range, powers of ten over a long one', () => {
+  assert.deepEqual(logTicks(0.01, 1), [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]);
+  assert.deepEqual(logTicks(0.001, 100), [0.001, 0.01, 0.1, 1, 10, 100]);
+});
+
+test('formatPValue, sweepIsLive, valueAtPath and the job list hash', () => {
+  assert.equal(formatPValue(0.04567), '0.046');
+  assert.equal(formatPValue(3e-7), '< 0.0001');
+  assert.equal(formatPValue(null), '—');
+  assert.equal(sweepIsLive({ status: 'running', trials: [] }), true);
+  assert.equal(sweepIsLive({ status: 'cancelled', trials: [{ status: 'running' }] }), true, 'a trial is still stopping');
+  assert.equal(sweepIsLive({ status: 'finished', trials: [{ status: 'succeeded' }, { status: 'pruned' }, { status: 'failed' }] }), false);
+  assert.equal(valueAtPath({ loss: { beta: 2 } }, 'loss.beta'), 2);
+  assert.equal(valueAtPath({ loss: { beta: 2 } }, 'optimizer.lr'), undefined);
+  assert.equal(jobListHash({}), '#/');
+  assert.equal(jobListHash({ status: 'running' }), '#/?status=running');
+  assert.equal(jobListHash({ sweep: 'swp_x', status: 'failed' }), '#/jobs?sweep=swp_x&status=failed');
+});

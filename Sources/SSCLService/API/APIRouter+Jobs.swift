@@ -49,6 +49,9 @@ extension APIRouter {
         }
     }
 
+    /// A sweep id: "swp_" and 13 characters of lowercase Crockford base32 (as the store makes them).
+    static let sweepIDPattern = "^swp_[0-9a-hjkmnp-tv-z]{13}$"
+
     /// 1 to 200 printable ASCII characters (a structured-field string's alphabet), no outer spaces.
     static let idempotencyKeyPattern = "^[!-~]([ -~]{0,198}[!-~])?$"
 
@@ -56,9 +59,15 @@ extension APIRouter {
         let status = query.string("status").flatMap(JobStatus.init(rawValue:))
         let limit = query.int("limit") ?? 50
         let cursor = query.string("cursor").flatMap { $0.isEmpty ? nil : $0 }
+        let sweepID = query.string("sweep")
+        // A sweep id that names no sweep is a 404, not an empty list: a mistyped or stale id
+        // says so instead of looking like a sweep without trials.
+        if let sweepID, try store.sweep(id: sweepID) == nil {
+            throw APIError.notFound("no sweep \(sweepID)")
+        }
         let page: (jobs: [JobRecord], nextCursor: String?)
         do {
-            page = try store.listJobs(status: status, limit: limit, cursor: cursor)
+            page = try store.listJobs(status: status, sweepID: sweepID, limit: limit, cursor: cursor)
         } catch {
             throw APIError(status: 400, code: "bad_cursor", message: "the cursor is not valid: \(error)")
         }

@@ -54,9 +54,11 @@ extension APIRouter {
         },
         Route(method: "GET", pattern: "/v1/jobs", operationID: "listJobs", summary: "List jobs, newest first",
               query: [.oneOf("status", JobStatus.allCases.map(\.rawValue), "Only jobs in this status"),
+                      .pattern("sweep", APIRouter.sweepIDPattern, "Only this sweep's trials"),
                       .integer("limit", 1...500, "Page size, default 50"),
                       .string("cursor", "next_cursor of the previous page")],
-              responses: [.ok("JobList"), .error(400, "The cursor is not one this server gave")]) { router, call in
+              responses: [.ok("JobList"), .error(400, "The cursor is not one this server gave, or sweep is not a sweep id"),
+                          .error(404, "sweep names no sweep")]) { router, call in
             try router.listJobs(call.query)
         },
         Route(method: "GET", pattern: "/v1/jobs/{id}", operationID: "getJob", summary: "One job",

@@ -135,6 +135,7 @@ import Testing
             add("GET", "/v1/jobs/{id}" + suffix, 200, p("GET", "/v1/jobs/\(done)\(suffix)"))
         }
         add("GET", "/v1/jobs", 400, p("GET", "/v1/jobs?cursor=garbage"))
+        add("GET", "/v1/jobs", 404, p("GET", "/v1/jobs?sweep=swp_0000000000000"))
         add("GET", "/v1/jobs/{id}/events", 400, p("GET", "/v1/jobs/\(done)/events", headers: ["Last-Event-ID": "abc"]))
         add("POST", "/v1/jobs", 201, p("POST", "/v1/jobs", body: ServiceFixture.tinyJob(name: "probe", epochs: 5000)))
         add("POST", "/v1/jobs", 200, p("POST", "/v1/jobs?dry_run=true", body: ServiceFixture.tinyJob()))
