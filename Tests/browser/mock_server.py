@@ -266,6 +266,7 @@ class Store:
                   for i in range(10)]
         job["result"]["confusion_matrix"] = matrix
         job["result"]["per_class_knn_accuracy"] = [round(row[i] / sum(row), 4) for i, row in enumerate(matrix)]
+        job["result"]["test_count"] = sum(map(sum, matrix))
         self.set_status(jid, "succeeded")
 
     def tick(self):
