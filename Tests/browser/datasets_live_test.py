@@ -14,172 +14,119 @@ user would (the file chosen through DevTools' setFileInputFiles), checks:
   - delete (two clicks) removes it from the page and from the server.
 Prints one "ok"/"FAIL" line per check, then "N passed, M failed"; exits 1 on any failure.
 """
-import argparse
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_job_test import Chromium, free_port  # noqa: E402  (the DevTools client, shared)
+from cdp import Checks, Chromium, Serve, browser_arguments, choose_file, wait_for  # noqa: E402
 
 TOKEN = "t0k-datasets"
-passed = 0
-failed = 0
-
-
-def check(ok, label):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-    print(f"{'ok  ' if ok else 'FAIL'} - {label}", flush=True)
-
-
-def get(url):
-    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN}"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as res:
-            return res.status, json.loads(res.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, None
-
-
-def wait_for(browser, expression, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = browser.evaluate(expression)
-        if value:
-            return value
-        time.sleep(0.1)
-    return None
-
-
-def choose_file(browser, selector, path):
-    root = browser.send("DOM.getDocument")["root"]["nodeId"]
-    node = browser.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-    browser.send("DOM.setFileInputFiles", {"nodeId": node, "files": [path]})
-    browser.evaluate(f"document.querySelector('{selector}').dispatchEvent(new Event('change'))")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sscl", required=True)
-    ap.add_argument("--repo", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    ap.add_argument("--chromium", default=os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser"))
-    args = ap.parse_args()
+    args = browser_arguments(__doc__).parse_args()
+    check = Checks()
     if not args.chromium:
-        print("FAIL - no chromium (apt-get install -y chromium)\n0 passed, 1 failed")
-        return 1
-    work = tempfile.mkdtemp(prefix="sscl-datasets-")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    data = os.path.join(work, "data")
-    log = open(os.path.join(work, "serve.log"), "w")
-    server = subprocess.Popen(
-        [args.sscl, "serve", "--port", str(port), "--token", TOKEN, "--db", os.path.join(work, "sscl.db"),
-         "--runs-dir", os.path.join(work, "runs"), "--data-dir", data,
-         "--public-dir", os.path.join(args.repo, "Public"), "--migrations", os.path.join(args.repo, "migrations")],
-        stdout=log, stderr=subprocess.STDOUT)
-    browser = None
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
-        # A 2.7 MB CSV with three classes of 20000, 15000 and 5000 rows and one missing cell.
-        csv_path = os.path.join(work, "flowers.csv")
-        with open(csv_path, "w") as f:
-            f.write("petal,sepal,stem,label\n")
-            for i in range(40000):
-                label = "setosa" if i < 20000 else ("versicolor" if i < 35000 else "virginica")
-                petal = "?" if i == 7 else f"{(i % 97) / 97:.17f}"
-                f.write(f"{petal},{(i % 89) / 89:.17f},{(i % 83) / 83 + (2 if label == 'setosa' else 0):.17f},{label}\n")
-        size = os.path.getsize(csv_path)
-        check(size > 2 << 20, f"the CSV is {size} bytes (over twice the 1 MiB body cap)")
-        bad_path = os.path.join(work, "broken.csv")
-        with open(bad_path, "w") as f:
-            f.write("a,b\n1,2\n")
+        check(False, "no chromium (apt-get install -y chromium)")
+        return check.finish()
+    browsers = []
+    with Serve(args, "sscl-datasets-", token=TOKEN) as serve:
+        try:
+            upload(args, check, serve, browsers)
+        except Exception as error:  # a crash of the harness is a failure, with its reason
+            check(False, f"harness crashed: {error!r}")
+        finally:
+            for browser in browsers:
+                browser.close()
+            serve.keep = check.failed > 0
+    return check.finish()
 
-        browser = Chromium(args.chromium, os.path.join(work, "profile"))
-        browser.open(f"{base}/css/style.css")
-        time.sleep(0.5)
-        browser.evaluate(f"sessionStorage.setItem('sscl.token', {json.dumps(TOKEN)})")
-        browser.send("Page.navigate", {"url": f"{base}/#/datasets"})
-        check(wait_for(browser, "document.querySelector('[data-testid=dataset-list] tr[data-dataset=digits]') !== null") is True,
-              "the datasets page lists the built-ins (the token was sent)")
 
-        browser.evaluate("""(() => {
-          window.__progress = [];
-          const bar = document.querySelector('[data-testid=upload-progress]');
-          new MutationObserver(() => window.__progress.push(Number(bar.getAttribute('aria-valuenow'))))
-            .observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
-        })()""")
-        choose_file(browser, "[data-testid=upload-file]", csv_path)
-        check(browser.evaluate("document.querySelector('[data-testid=upload-name]').value") == "flowers",
-              "choosing the file fills in the name")
-        browser.evaluate("document.querySelector('[data-testid=upload-form]').requestSubmit()")
-        done = wait_for(browser, "document.querySelector('[data-testid=upload-done]')?.textContent", timeout=120)
-        check(bool(done) and "40,000" in done, f"the upload is stored: {done!r}")
-        progress = browser.evaluate("window.__progress") or []
-        check(progress and progress[-1] == 100 and max(progress) == 100,
-              f"the progress bar moved and ended at 100% ({len(progress)} updates: {progress[:3]}…{progress[-2:]})")
-        summary = json.loads(browser.evaluate("""JSON.stringify((() => {
-          const box = document.querySelector('[data-testid=dataset-summary]');
-          const facts = Object.fromEntries([...box.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
-          const bars = [...box.querySelectorAll('[data-testid=class-chart] g')].map((g) => [g.dataset.class, Number(g.dataset.count)]);
-          return { facts, bars };
-        })())"""))
-        check(summary["bars"] == [["setosa", 20000], ["versicolor", 15000], ["virginica", 5000]],
-              f"one bar per class with its count: {summary['bars']}")
-        check(summary["facts"].get("Missing values imputed") == "1", f"the imputed cell is shown: {summary['facts']}")
-        status, stored = get(f"{base}/v1/datasets/flowers")
-        with open(csv_path, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
-        check(status == 200 and stored["sha256"] == digest and summary["facts"].get("SHA-256") == digest,
-              "the server holds the file byte for byte (same SHA-256 on the page, the API and here)")
+def upload(args, check, serve, browsers):
+    work, base, data = serve.work, serve.base, serve.data
 
-        choose_file(browser, "[data-testid=upload-file]", bad_path)
-        browser.evaluate("document.querySelector('[data-testid=upload-name]').value = 'broken'")
-        browser.evaluate("document.querySelector('[data-testid=upload-form]').requestSubmit()")
-        error = wait_for(browser, "document.querySelector('[data-testid=upload-error]')?.textContent")
-        check(bool(error) and "invalid_dataset" in error, f"a malformed CSV shows the server's error: {error!r}")
+    def get(url):
+        return serve.api("GET", url[len(base):])
 
-        browser.send("Page.navigate", {"url": f"{base}/#/new"})
-        use = wait_for(browser, "(() => { const b = document.querySelector('[data-testid=datasets] tr[data-dataset=flowers] [data-testid=use-dataset]');"
-                                " if (!b) return false; b.click(); return true; })()")
-        editor = wait_for(browser, "(() => { try { return JSON.parse(document.querySelector('[data-testid=job-editor]').value).dataset.name; }"
-                                   " catch { return null; } })()")
-        check(use is True and editor == "flowers", f"the new job page offers the upload and Use sets it: {editor!r}")
+    # A 2.7 MB CSV with three classes of 20000, 15000 and 5000 rows and one missing cell.
+    csv_path = os.path.join(work, "flowers.csv")
+    with open(csv_path, "w") as f:
+        f.write("petal,sepal,stem,label\n")
+        for i in range(40000):
+            label = "setosa" if i < 20000 else ("versicolor" if i < 35000 else "virginica")
+            petal = "?" if i == 7 else f"{(i % 97) / 97:.17f}"
+            f.write(f"{petal},{(i % 89) / 89:.17f},{(i % 83) / 83 + (2 if label == 'setosa' else 0):.17f},{label}\n")
+    size = os.path.getsize(csv_path)
+    check(size > 2 << 20, f"the CSV is {size} bytes (over twice the 1 MiB body cap)")
+    bad_path = os.path.join(work, "broken.csv")
+    with open(bad_path, "w") as f:
+        f.write("a,b\n1,2\n")
 
-        browser.send("Page.navigate", {"url": f"{base}/#/datasets"})
-        wait_for(browser, "document.querySelector('tr[data-dataset=flowers] [data-testid=dataset-delete]') !== null")
-        browser.evaluate("document.querySelector('tr[data-dataset=flowers] [data-testid=dataset-delete]').click()")
-        first = browser.evaluate("document.querySelector('tr[data-dataset=flowers] [data-testid=dataset-delete]').textContent")
-        browser.evaluate("document.querySelector('tr[data-dataset=flowers] [data-testid=dataset-delete]').click()")
-        gone = wait_for(browser, "document.querySelector('[data-testid=dataset-list] tr[data-dataset=flowers]') === null"
-                                 " && document.querySelector('[data-testid=dataset-list] tr[data-dataset=digits]') !== null")
-        check(first == "Confirm delete" and gone is True, "delete asks once more, then the row goes")
-        check(get(f"{base}/v1/datasets/flowers")[0] == 404 and not os.path.exists(os.path.join(data, "uploads", "flowers")),
-              "the server no longer has it")
-    finally:
-        if browser:
-            browser.close()
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    browser = Chromium(args.chromium, os.path.join(work, "profile"))
+    browsers.append(browser)
+    browser.open(f"{base}/css/style.css")
+    time.sleep(0.5)
+    browser.evaluate(f"sessionStorage.setItem('sscl.token', {json.dumps(TOKEN)})")
+    browser.send("Page.navigate", {"url": f"{base}/#/datasets"})
+    check(wait_for(browser, "document.querySelector('[data-testid=dataset-list] tr[data-dataset=digits]') !== null") is True,
+          "the datasets page lists the built-ins (the token was sent)")
+
+    browser.evaluate("""(() => {
+      window.__progress = [];
+      const bar = document.querySelector('[data-testid=upload-progress]');
+      new MutationObserver(() => window.__progress.push(Number(bar.getAttribute('aria-valuenow'))))
+        .observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
+    })()""")
+    choose_file(browser, "[data-testid=upload-file]", csv_path)
+    check(browser.evaluate("document.querySelector('[data-testid=upload-name]').value") == "flowers",
+          "choosing the file fills in the name")
+    browser.evaluate("document.querySelector('[data-testid=upload-form]').requestSubmit()")
+    done = wait_for(browser, "document.querySelector('[data-testid=upload-done]')?.textContent", timeout=120)
+    check(bool(done) and "40,000" in done, f"the upload is stored: {done!r}")
+    progress = browser.evaluate("window.__progress") or []
+    check(progress and progress[-1] == 100 and max(progress) == 100,
+          f"the progress bar moved and ended at 100% ({len(progress)} updates: {progress[:3]}…{progress[-2:]})")
+    summary = json.loads(browser.evaluate("""JSON.stringify((() => {
+      const box = document.querySelector('[data-testid=dataset-summary]');
+      const facts = Object.fromEntries([...box.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
+      const bars = [...box.querySelectorAll('[data-testid=class-chart] g')].map((g) => [g.dataset.class, Number(g.dataset.count)]);
+      return { facts, bars };
+    })())"""))
+    check(summary["bars"] == [["setosa", 20000], ["versicolor", 15000], ["virginica", 5000]],
+          f"one bar per class with its count: {summary['bars']}")
+    check(summary["facts"].get("Missing values imputed") == "1", f"the imputed cell is shown: {summary['facts']}")
+    status, stored = get(f"{base}/v1/datasets/flowers")
+    with open(csv_path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    check(status == 200 and stored["sha256"] == digest and summary["facts"].get("SHA-256") == digest,
+          "the server holds the file byte for byte (same SHA-256 on the page, the API and here)")
+
+    choose_file(browser, "[data-testid=upload-file]", bad_path)
+    browser.evaluate("document.querySelector('[data-testid=upload-name]').value = 'broken'")
+    browser.evaluate("document.querySelector('[data-testid=upload-form]').requestSubmit()")
+    error = wait_for(browser, "document.querySelector('[data-testid=upload-error]')?.textContent")
+    check(bool(error) and "invalid_dataset" in error, f"a malformed CSV shows the server's error: {error!r}")
+
+    browser.send("Page.navigate", {"url": f"{base}/#/new"})
+    use = wait_for(browser, "(() => { const b = document.querySelector('[data-testid=datasets] tr[data-dataset=flowers] [data-testid=use-dataset]');"
+                            " if (!b) return false; b.click(); return true; })()")
+    editor = wait_for(browser, "(() => { try { return JSON.parse(document.querySelector('[data-testid=job-editor]').value).dataset.name; }"
+                               " catch { return null; } })()")
+    check(use is True and editor == "flowers", f"the new job page offers the upload and Use sets it: {editor!r}")
+
+    browser.send("Page.navigate", {"url": f"{base}/#/datasets"})
+    wait_for(browser, "document.querySelector('tr[data-dataset=flowers] [data-testid=dataset-delete]') !== null")
+    browser.evaluate("document.querySelector('tr[data-dataset=flowers] [data-testid=dataset-delete]').click()")
+    first = browser.evaluate("document.querySelector('tr[data-dataset=flowers] [data-testid=dataset-delete]').textContent")
+    browser.evaluate("document.querySelector('tr[data-dataset=flowers] [data-testid=dataset-delete]').click()")
+    gone = wait_for(browser, "document.querySelector('[data-testid=dataset-list] tr[data-dataset=flowers]') === null"
+                             " && document.querySelector('[data-testid=dataset-list] tr[data-dataset=digits]') !== null")
+    check(first == "Confirm delete" and gone is True, "delete asks once more, then the row goes")
+    check(get(f"{base}/v1/datasets/flowers")[0] == 404 and not os.path.exists(os.path.join(data, "uploads", "flowers")),
+          "the server no longer has it")
 
 
 if __name__ == "__main__":

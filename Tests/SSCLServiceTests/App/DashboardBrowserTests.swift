@@ -4,7 +4,7 @@ import Testing
 
 /// The dashboard in a real headless Chromium against the real server with a finished job.
 @Suite(.serialized) struct DashboardBrowserTests {
-    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let chromium = BrowserScript.chromium
 
     @Test(.enabled(if: chromium != nil, "needs Debian's chromium"))
     func jobPageAndListRenderAFinishedJob() throws {
@@ -34,18 +34,8 @@ import Testing
     /// REST snapshot, no request to /events for 30 s after the finish, no duplicate points.
     @Test(.enabled(if: chromium != nil, "needs Debian's chromium"))
     func jobPageFollowsAQueuedJobToItsEndAgainstTheRealServer() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", ServiceFixture.repository.appendingPathComponent("Tests/browser/live_job_test.py").path,
-                             "--sscl", TestBinary.sscl.path, "--repo", ServiceFixture.repository.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains(" 0 failed"), "\(text)")
-        #expect(text.contains("ok   - then running, then succeeded"), "\(text)")
+        let run = try BrowserScript.run("live_job_test.py")
+        #expect(run.passed, "\(run.output)")
+        #expect(run.output.contains("ok   - then running, then succeeded"), "\(run.output)")
     }
 }
