@@ -13,6 +13,9 @@ const M = { top: 12, right: 14, bottom: 32, left: 58 };
 const MAX_DRAWN = 1200;
 /** Drags narrower than this many pixels are clicks, not zooms. */
 const MIN_DRAG_PX = 6;
+/** Sparser series (an evaluation every few epochs) are not smoothed: an EMA over a handful of
+ * points only lags behind them. */
+const MIN_SMOOTHED = 30;
 
 /** The training step as x: the default axis. */
 export const STEP_AXIS = { key: 'step', label: 'step', of: (p) => p.step, format: (v) => formatNumber(v) };
@@ -181,7 +184,7 @@ export function createLineChart({ testid, title, yFormat = formatNumber, logScal
     const usable = current.map((sr) => {
       const raw = sr.points.map((p) => ({ x: xAxis.of(p), value: p.value, p }))
         .filter((q) => Number.isFinite(q.x) && Number.isFinite(q.value) && (!log || q.value > 0));
-      const smooth = smoothing > 0 && raw.length > 2 ? ema(raw, smoothing).filter((q) => !log || q.value > 0) : null;
+      const smooth = smoothing > 0 && raw.length >= MIN_SMOOTHED ? ema(raw, smoothing).filter((q) => !log || q.value > 0) : null;
       return { sr, raw, smooth };
     });
     let [x0, x1] = zoom ?? extent(usable.map((u) => u.raw), 'x');

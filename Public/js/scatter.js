@@ -31,25 +31,39 @@ export function nearestPoint(screen, x, y, radius = HOVER_PX) {
   return best;
 }
 
-/** A canvas showing an item's image ({width, height, channels, pixels}), scaled up `zoom` times. */
-export function imageCanvas(image, zoom = 3) {
-  const { width, height, channels, pixels } = image;
+/**
+ * RGBA bytes of an item's image: pixels are [channels, height, width] (planar, as the service
+ * keeps rows), 0-255; one channel is grey.
+ */
+export function imageRGBA({ width, height, channels, pixels }) {
+  const plane = width * height;
+  const out = new Uint8ClampedArray(plane * 4);
+  for (let i = 0; i < plane; i++) {
+    const r = pixels[i];
+    out[i * 4] = r;
+    out[i * 4 + 1] = channels >= 3 ? pixels[plane + i] : r;
+    out[i * 4 + 2] = channels >= 3 ? pixels[2 * plane + i] : r;
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** A canvas showing an item's image, scaled up to about `size` pixels wide. */
+export function imageCanvas(image, size = 96) {
+  const { width, height } = image;
+  const zoom = Math.max(1, Math.floor(size / Math.max(width, height)));
   const canvas = h('canvas', { width, height, class: 'item-thumb', 'data-testid': 'item-image',
     style: `width:${width * zoom}px;height:${height * zoom}px` });
   const ctx = canvas.getContext('2d');
   if (!ctx) return canvas;
   const data = ctx.createImageData(width, height);
-  for (let i = 0; i < width * height; i++) {
-    const at = i * channels;
-    const [r, g, b] = channels >= 3 ? [pixels[at], pixels[at + 1], pixels[at + 2]] : [pixels[at], pixels[at], pixels[at]];
-    data.data.set([r, g, b, 255], i * 4);
-  }
+  data.data.set(imageRGBA(image));
   ctx.putImageData(data, 0, 0);
   return canvas;
 }
 
 /**
- * Creates the scatter. loadItem(index) → Promise of the items endpoint's answer. Returns
+ * Creates the scatter. loadItem(index, split) → Promise of the items endpoint's answer. Returns
  * {element, update(projection)} where projection is the projection endpoint's answer.
  */
 export function createScatter({ loadItem }) {
@@ -116,6 +130,10 @@ export function createScatter({ loadItem }) {
 
   function showItem(item, point) {
     const values = Array.isArray(item.values) ? item.values : null;
+    const neighbors = (item.neighbors || []).map((n) => h('li', {
+      'data-index': n.index, 'data-label': n.label, class: n.label === item.label ? 'same' : 'other',
+    }, h('span', { class: 'swatch', style: `background:${classColor(n.label)}` }), ' ',
+    n.class_name || className(names, n.label), h('span', { class: 'muted' }, ` #${n.index} · cos ${formatNumber(n.similarity, 3)}`)));
     replaceChildren(panel,
       h('p', {}, h('span', { class: 'swatch', style: `background:${classColor(item.label)}` }), ' ',
         h('strong', {}, item.class_name || className(names, item.label)), ` · test item ${item.index}`),
@@ -124,11 +142,16 @@ export function createScatter({ loadItem }) {
         values.slice(0, MAX_VALUES).map((v, i) => h('tr', {}, h('th', { scope: 'row' }, `x${i}`), h('td', { class: 'num' }, formatNumber(v)))),
         values.length > MAX_VALUES ? h('tr', {}, h('td', { colspan: 2, class: 'muted' }, `… ${values.length - MAX_VALUES} more`)) : null)) : null,
       h('h4', {}, 'Nearest train items'),
-      h('ol', { class: 'neighbors', 'data-testid': 'projection-neighbors' }, (item.neighbors || []).map((n) => h('li', {
-        'data-index': n.index, 'data-label': n.label, class: n.label === item.label ? 'same' : 'other',
-      }, h('span', { class: 'swatch', style: `background:${classColor(n.label)}` }), ' ',
-      n.class_name || className(names, n.label), h('span', { class: 'muted' }, ` #${n.index} · cos ${formatNumber(n.similarity, 3)}`)))));
+      h('ol', { class: 'neighbors', 'data-testid': 'projection-neighbors' }, neighbors));
     panel.dataset.index = String(point.index);
+    // Images: the neighbours' own thumbnails, asked after the item is shown.
+    if (item.image) {
+      (item.neighbors || []).forEach((n, i) => {
+        loadItem(n.index, 'train').then((train) => {
+          if (panel.dataset.index === String(point.index) && train.image) neighbors[i].prepend(imageCanvas(train.image, 36));
+        }).catch(() => { /* the list still names it */ });
+      });
+    }
   }
 
   svg.addEventListener('mousemove', (ev) => {
@@ -150,7 +173,7 @@ export function createScatter({ loadItem }) {
       const ticket = ++asked;
       panel.dataset.loading = 'true';
       try {
-        const item = await loadItem(point.index);
+        const item = await loadItem(point.index, 'test');
         if (ticket === asked) showItem(item, point);
       } catch (err) {
         if (ticket === asked) replaceChildren(panel, h('p', { class: 'muted' }, `Item ${point.index}: ${err.message}`));

@@ -249,6 +249,8 @@ def check_representation(check, browser, api, job_id, result):
             if item.get("image"):
                 size = browser.evaluate("(() => { const c = document.querySelector('[data-testid=item-image]'); return c && [c.width, c.height]; })()")
                 check(size == [item["image"]["width"], item["image"]["height"]], f"an image item shows as a thumbnail {size}")
+                thumbs = wait_for(browser, f"document.querySelectorAll('[data-testid=projection-neighbors] canvas').length === {len(item['neighbors'])}", 15)
+                check(thumbs, f"each of the {len(item['neighbors'])} neighbours shows its own thumbnail (train split)")
             elif item.get("values") is not None:
                 rows = browser.evaluate("document.querySelectorAll('[data-testid=item-values] tr').length")
                 check(rows >= min(len(item["values"]), 24), "a row item shows its values")

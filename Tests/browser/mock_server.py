@@ -425,7 +425,7 @@ class Handler(BaseHTTPRequestHandler):
                         return self.error(404, "not_found", "no projection before the first evaluation")
                     return self.send_json(200, projection)
                 if len(rest) == 2 and rest[0] == "items":
-                    if not rest[1].isdigit() or int(rest[1]) >= PROJECTION_POINTS:
+                    if not rest[1].isdigit() or (q.get("split", "test") == "test" and int(rest[1]) >= PROJECTION_POINTS):
                         return self.error(404, "not_found", f"no test item {rest[1]}")
                     return self.send_json(200, store.item(jid, int(rest[1]), int(q.get("k") or 5)))
                 if rest == ["similarity_histograms"]:

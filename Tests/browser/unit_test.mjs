@@ -179,3 +179,12 @@ test('scatter, confusion and histogram helpers', () => {
   assert.deepEqual(shares([1, 3, 0]), [0.25, 0.75, 0]);
   assert.deepEqual(shares([0, 0]), [0, 0]);
 });
+
+import { imageRGBA } from '../../Public/js/scatter.js';
+
+test('imageRGBA reads planar [channels, height, width] pixels; one channel is grey', () => {
+  // 2x1 RGB: red plane [10, 20], green [30, 40], blue [50, 60].
+  assert.deepEqual([...imageRGBA({ width: 2, height: 1, channels: 3, pixels: [10, 20, 30, 40, 50, 60] })],
+    [10, 30, 50, 255, 20, 40, 60, 255]);
+  assert.deepEqual([...imageRGBA({ width: 1, height: 2, channels: 1, pixels: [7, 9] })], [7, 7, 7, 255, 9, 9, 9, 255]);
+});

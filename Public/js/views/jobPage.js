@@ -150,11 +150,12 @@ export function mountJobPage(root, route) {
     for (const sr of series || []) for (const p of sr.points || []) metrics.add(sr.name, p.step, p.value, p.time);
   }
 
-  /** The item under the mouse in the scatter, with its neighbours in the model of that projection. */
-  function loadItem(index) {
-    const key = `${projectionStep}:${index}`;
+  /** The test item under the mouse in the scatter, with its neighbours in the model of that
+   * projection; or a train item (a neighbour, for its thumbnail: one neighbour is the least asked). */
+  function loadItem(index, split = 'test') {
+    const key = `${projectionStep}:${split}:${index}`;
     if (!items.has(key)) {
-      const p = api.getItem(id, index, { split: 'test', k: 5 }, controller.signal);
+      const p = api.getItem(id, index, { split, k: split === 'test' ? 5 : 1 }, controller.signal);
       p.catch(() => items.delete(key));
       items.set(key, p);
     }
