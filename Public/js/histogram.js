@@ -20,15 +20,49 @@ export function shares(counts) {
   return counts.map((c) => (total > 0 ? c / total : 0));
 }
 
-/** Returns {element, update(histogram)}; histogram as the `similarity_histogram` event carries it. */
+/** At most this many histograms are kept for the step slider (the service thins old ones too). */
+const MAX_HISTORY = 500;
+
+/**
+ * Returns {element, push(histogram)}: histograms as the `similarity_histogram` event carries
+ * them, in any order (one per step, the later replacing). The newest is shown, unless the user
+ * moved the slider back to an earlier step.
+ */
 export function createHistogram() {
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg', 'data-testid': 'similarity-histogram', role: 'img',
     'aria-label': 'Histogram of cosine similarities' });
   const title = h('span', { class: 'chart-title' }, 'Cosine similarity (share of each group)');
   const legend = h('ul', { class: 'chart-legend' });
-  const element = h('figure', { class: 'chart' }, h('figcaption', { class: 'chart-head' }, title), svg, legend);
+  let history = [];   // oldest first, one per step
+  let pinned = null;  // the step the user chose, or null to follow the newest
+  const slider = h('input', { type: 'range', min: 0, max: 0, step: 1, value: 0, hidden: true, class: 'histogram-slider',
+    'data-testid': 'histogram-step', 'aria-label': 'Training step of the histogram',
+    oninput: () => {
+      const i = Number(slider.value);
+      pinned = i >= history.length - 1 ? null : history[i].step;
+      show();
+    } });
+  const element = h('figure', { class: 'chart' }, h('figcaption', { class: 'chart-head' }, title), svg, slider, legend);
 
-  function update(hist) {
+  function push(hist) {
+    if (!hist || !Number.isFinite(hist.step)) return;
+    const i = history.findIndex((x) => x.step >= hist.step);
+    if (i < 0) history.push(hist); else if (history[i].step === hist.step) history[i] = hist; else history.splice(i, 0, hist);
+    if (history.length > MAX_HISTORY) history = history.slice(history.length - MAX_HISTORY);
+    show();
+  }
+
+  function show() {
+    let i = pinned === null ? history.length - 1 : history.findIndex((x) => x.step === pinned);
+    if (i < 0) { pinned = null; i = history.length - 1; }
+    slider.max = String(Math.max(0, history.length - 1));
+    slider.value = String(Math.max(0, i));
+    slider.hidden = history.length < 2;
+    svg.dataset.count = String(history.length);
+    draw(history[i] ?? null);
+  }
+
+  function draw(hist) {
     replaceChildren(svg);
     replaceChildren(legend);
     const edges = hist?.bin_edges || [];
@@ -70,6 +104,6 @@ export function createHistogram() {
     });
   }
 
-  update(null);
-  return { element, update };
+  draw(null);
+  return { element, push };
 }

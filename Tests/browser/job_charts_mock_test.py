@@ -61,6 +61,17 @@ def main():
         later = wait_for(browser, f"(() => {{ const s = document.querySelector('[data-testid=similarity-histogram]').dataset.step;"
                                   f" return Number(s) > {int(first or 0)} && s; }})()", 20)
         check(first and later, f"the histogram view follows the stream (step {first} then {later})")
+        set_input = charts.set_input
+        set_input(browser, "histogram-step", "0", "input")
+        pinned = browser.evaluate("document.querySelector('[data-testid=similarity-histogram]').dataset.step")
+        time.sleep(1.5)
+        check(browser.evaluate("document.querySelector('[data-testid=similarity-histogram]').dataset.step") == pinned,
+              f"moved back to step {pinned}, the view stays there while newer histograms arrive")
+        count = browser.evaluate("document.querySelector('[data-testid=histogram-step]').max")
+        set_input(browser, "histogram-step", count, "input")
+        newest = wait_for(browser, f"(() => {{ const s = document.querySelector('[data-testid=similarity-histogram]').dataset.step;"
+                                   f" return Number(s) > {int(later or 0)} && s; }})()", 20)
+        check(newest, f"at the end again it follows the stream (step {newest})")
         held = browser.evaluate("Number(document.querySelector('[data-testid=chart-diagnostics]').dataset.held)")
         grown = wait_for(browser, f"Number(document.querySelector('[data-testid=chart-diagnostics]').dataset.held) > {held}", 20)
         check(grown, "the diagnostics chart grows live")

@@ -295,6 +295,15 @@ def check_diagnostics(check, browser, api, job_id, metrics):
         groups = browser.evaluate("[...document.querySelectorAll('[data-testid=similarity-histogram] path.histogram-line')].map((p) => [p.dataset.group, Number(p.dataset.total)])")
         expected = [[k, sum(latest[k])] for k in ("positives", "negatives", "hard", "synthetic") if latest.get(k) is not None]
         check(groups == expected, f"one outline per group with its total ({groups})")
+        _, history = api("GET", f"/v1/jobs/{job_id}/similarity_histograms?last=200")
+        history = history["histograms"]
+        if len(history) >= 2:
+            set_input(browser, "histogram-step", "0", "input")
+            first = browser.evaluate("document.querySelector('[data-testid=similarity-histogram]').dataset.step")
+            check(first == str(history[0]["step"]), f"the step slider goes back to the oldest histogram (step {first})")
+            set_input(browser, "histogram-step", str(len(history) - 1), "input")
+            check(browser.evaluate("document.querySelector('[data-testid=similarity-histogram]').dataset.step") == str(latest["step"]),
+                  "and forward to the newest")
 
 
 def main():

@@ -62,7 +62,6 @@ export function mountJobPage(root, route) {
   let classNames = null;     // from the projection or the dataset, when known
   let datasetClassesAsked = false;
   const items = new Map();   // `${projection step}:${index}` → Promise of the item
-  let histogramStep = -Infinity;
 
   const head = h('div', { class: 'page-head job-head' });
   const actions = h('div', { class: 'actions', 'data-testid': 'job-actions' });
@@ -184,16 +183,14 @@ export function mountJobPage(root, route) {
 
   async function loadHistograms() {
     try {
-      const res = await api.getSimilarityHistograms(id, { last: 1 }, controller.signal);
-      const latest = (res?.histograms || []).at(-1);
-      if (latest) showHistogram(latest);
+      const res = await api.getSimilarityHistograms(id, { last: 200 }, controller.signal);
+      for (const hist of res?.histograms || []) showHistogram(hist);
     } catch { /* none, or not served */ }
   }
 
   function showHistogram(hist) {
-    if (!hist || !Array.isArray(hist.bin_edges) || !(hist.step >= histogramStep)) return;
-    histogramStep = hist.step;
-    histogram.update(hist);
+    if (!hist || !Array.isArray(hist.bin_edges)) return;
+    histogram.push(hist);
     diagnostics.hidden = false;
   }
 
