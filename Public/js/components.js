@@ -2,8 +2,8 @@
 import { h } from './dom.js';
 import { formatDuration, formatNumber } from './format.js';
 
-export const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-export const isFinished = (status) => status === 'succeeded' || status === 'failed' || status === 'cancelled';
+export const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'pruned'];
+export const isFinished = (status) => status === 'succeeded' || status === 'failed' || status === 'cancelled' || status === 'pruned';
 
 export function statusBadge(status) {
   return h('span', { class: `badge status-${status}`, 'data-testid': 'job-status', 'data-status': status }, status);

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One entry of a job's event stream. `id` increases across all jobs, so it can serve as the
-/// Server-Sent Events id; `type` is `status`, `progress`, `metric` or `log`.
+/// Server-Sent Events id; `type` is `status`, `progress`, `metric`, `log` or `similarity_histogram`.
 public struct EventRecord: Sendable, Equatable {
     public var id: Int64
     public var jobID: String

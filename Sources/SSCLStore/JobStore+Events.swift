@@ -4,6 +4,7 @@ import GRDB
 /// The `type` of an event row.
 enum EventType: String {
     case status, progress, metric, log
+    case similarityHistogram = "similarity_histogram"
 }
 
 extension JobStore {

@@ -14,13 +14,13 @@ extension JobStore {
         }
     }
 
-    /// Ends the job: running → succeeded | failed | cancelled; queued → failed | cancelled.
+    /// Ends the job: running → succeeded | failed | cancelled | pruned; queued → failed | cancelled | pruned.
     public func finish(
         id: String, status: JobStatus, errorCode: String? = nil, errorMessage: String? = nil, resultJSON: String? = nil
     ) throws -> JobRecord {
         let allowed: Set<JobStatus> = switch status {
         case .succeeded: [.running]
-        case .failed, .cancelled: [.running, .queued]
+        case .failed, .cancelled, .pruned: [.running, .queued]
         case .queued, .running: []  // not an end state: use markStarted or requeue
         }
         return try transition(id: id, to: status, action: "finish as \(status.rawValue)", allowedFrom: allowed) { db, _, now in

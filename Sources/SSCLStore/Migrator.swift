@@ -46,11 +46,16 @@ public enum Migrator {
                 throw MigrationError.failed(file: file.name, reason: "unreadable: \(error)")
             }
             do {
-                try writer.write { db in
+                let record = { (db: Database) throws in
                     try db.execute(sql: sql)
                     try db.execute(
                         sql: "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
                         arguments: [file.version, file.name, RFC3339.string(from: Date())])
+                }
+                if sql.contains(Self.foreignKeysOffMarker) {
+                    try withForeignKeysOff(writer, file: file.name, record)
+                } else {
+                    try writer.write(record)
                 }
             } catch {
                 throw MigrationError.failed(file: file.name, reason: Self.reason(error))
@@ -59,6 +64,30 @@ public enum Migrator {
             applied.append(file.name)
         }
         return applied
+    }
+
+    /// A migration holding this line runs with foreign keys off: SQLite's way to rebuild a
+    /// table that others reference (https://sqlite.org/lang_altertable.html, "Making Other
+    /// Kinds Of Table Schema Changes"). With them on, `DROP TABLE job` would delete every
+    /// job's metrics, events and logs through their ON DELETE CASCADE.
+    static let foreignKeysOffMarker = "-- migrate: foreign_keys off"
+
+    /// Runs `body` in a transaction with foreign keys off (the pragma is a no-op inside a
+    /// transaction), checks every foreign key before committing, and turns them on again.
+    private static func withForeignKeysOff(_ writer: any DatabaseWriter, file: String,
+                                           _ body: @escaping (Database) throws -> Void) throws {
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try db.inTransaction {
+                try body(db)
+                let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+                if let first = broken.first {
+                    throw MigrationError.failed(file: file, reason: "\(broken.count) broken foreign key(s), first in table \(first[0] as String? ?? "?")")
+                }
+                return .commit
+            }
+        }
     }
 
     /// The `<number>_<name>.sql` files of `directory`, by version. Other files are ignored.

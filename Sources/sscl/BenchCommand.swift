@@ -18,6 +18,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Inputs per batch (2x views).") var batch: Int = 256
     @Flag(help: "One JSON object per line.") var json = false
     @Flag(help: "Print where each configuration's step time goes, layer by layer.") var profile = false
+    @Flag(help: "Time the false-negative diagnostics against the step (their cost at eval.diagnostics_every).")
+    var diagnostics = false
 
     func validate() throws {
         for m in model where EncoderKind(rawValue: m) == nil { throw ValidationError("unknown model \(m); use mlp or cnn") }
@@ -32,6 +34,11 @@ struct BenchCommand: ParsableCommand {
         let threadCounts = threads.isEmpty ? [1, 2] : threads
         if profile {
             for m in models { for l in losses { for t in threadCounts { printProfile(m, l, t) } } }
+            return
+        }
+        if diagnostics {
+            Self.emit("model loss   threads batch step_ms(median) diagnostics_ms(median) per_call overhead_at_every_\(EvalSpec.defaultDiagnosticsEvery)")
+            for m in models { for l in losses { for t in threadCounts { printDiagnosticsCost(m, l, t) } } }
             return
         }
         if !json { Self.emit("model loss   threads batch step_ms(median) images/s  GFLOPS of_sgemm peak_rss_mb") }
@@ -73,6 +80,13 @@ struct BenchCommand: ParsableCommand {
             Self.emit("  " + e.name.padding(toLength: 40, withPad: " ", startingAt: 0)
                       + String(format: "%10.2f %12.2f", e.forwardMilliseconds, e.backwardMilliseconds) + rate)
         }
+    }
+
+    private func printDiagnosticsCost(_ model: EncoderKind, _ loss: LossKind, _ threads: Int) {
+        let cost = StepBenchmark(model: model, loss: loss, threads: threads, batch: batch).diagnosticsCost(warmup: warmup, steps: steps)
+        Self.emit(String(format: "%-5@ %-6@ %7d %5d %15.2f %22.3f %7.1f%% %8.2f%%", model.rawValue, loss.rawValue, threads, batch,
+                         cost.medianStepMilliseconds, cost.medianDiagnosticsMilliseconds, 100 * cost.overhead(every: 1),
+                         100 * cost.overhead(every: EvalSpec.defaultDiagnosticsEvery)))
     }
 
     /// Writes a line at once (print buffers when stdout is a pipe).

@@ -26,7 +26,7 @@ final class ProgressDisplay: @unchecked Sendable {
                      + (r.linearAccuracy.map { String(format: ", linear %.4f", $0) } ?? ""))
             case let .error(failure):
                 line("error: \(failure.message)")
-            case .started, .checkpoint, .stopped:
+            case .started, .checkpoint, .stopped, .diagnostics:
                 break
             }
         }

@@ -35,6 +35,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Open connections (at the limit the longest-idle keep-alive one is closed).") var maxConnections = 1024
     @Option(help: "Open connections from one remote address.") var maxConnectionsPerAddress = 256
     @Option(help: "Bytes/s a request body must average after its first 5 s (0: no minimum).") var minBodyRate = 240.0
+    @Option(help: "Threads of the server's own for embed, neighbors and projections.") var inferenceThreads = 1
+    @Option(help: ArgumentHelp("Memory for cached datasets, weights and train embeddings used by embed and neighbors.", valueName: "MB"))
+    var embeddingCacheMb = 512
+    @Option(help: "Embed, neighbors, projection and item requests running or waiting at once (more get 503).")
+    var maxInferenceRequests = 16
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
     func validate() throws {
@@ -71,6 +76,9 @@ struct ServeCommand: ParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.minRequestBodyBytesPerSecond = minBodyRate
+        configuration.inferenceThreads = max(1, inferenceThreads)
+        configuration.embeddingCacheBytes = max(0, embeddingCacheMb) << 20
+        configuration.maxInferenceRequests = max(0, maxInferenceRequests)
         var scheduler = JobScheduler.Configuration(
             executable: Self.executableURL, runsDirectory: URL(fileURLWithPath: runsDir).standardizedFileURL,
             dataDirectory: configuration.dataDirectory, maxConcurrentJobs: maxConcurrentJobs)

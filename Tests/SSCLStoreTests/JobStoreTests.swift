@@ -102,7 +102,7 @@ import Testing
         _ = try store.makeJob()
         _ = try store.markStarted(id: a.id)
         let counts = try store.countsByStatus()
-        #expect(counts == [.queued: 1, .running: 1, .succeeded: 0, .failed: 0, .cancelled: 0])
+        #expect(counts == [.queued: 1, .running: 1, .succeeded: 0, .failed: 0, .cancelled: 0, .pruned: 0])
     }
 
     @Test func finishedJobsSurviveReopeningWithAllTheirMetrics() throws {

@@ -21,6 +21,14 @@ public struct Dataset: Sendable, Equatable {
     public var droppedColumns: [String] = []
     /// Image-folder files left out because they could not be read (`skip_bad`); empty otherwise.
     public var skippedFiles: [SkippedFile] = []
+    /// False when the labels carry no classes (a loader that fills them with a placeholder):
+    /// then the false-negative diagnostics, which need real classes, are off.
+    public var hasLabels = true
+    /// What raw values were multiplied by when read (images: 1/255 by default; 1 for CSV/ARFF).
+    public var inputScale: Float = 1
+    /// Tabular rows: the train split's per-column mean and std they were standardised with.
+    public var featureMean: [Float]?
+    public var featureStd: [Float]?
 
     public init(name: String, train: DataSplit, test: DataSplit, imageShape: ImageShape?,
                 classNames: [String], featureNames: [String] = [], hasOfficialTestSplit: Bool) {

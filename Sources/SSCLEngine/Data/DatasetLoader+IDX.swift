@@ -38,8 +38,10 @@ extension DatasetLoader {
         } else {
             (fitSplit, testSplit) = try holdout(trainSplit, fraction: testFraction, seed: seed, file: train.imagesFile)
         }
-        return Dataset(name: name, train: fitSplit, test: testSplit, imageShape: shape,
-                       classNames: names, hasOfficialTestSplit: test != nil)
+        var dataset = Dataset(name: name, train: fitSplit, test: testSplit, imageShape: shape,
+                              classNames: names, hasOfficialTestSplit: test != nil)
+        dataset.inputScale = scale
+        return dataset
     }
 
     /// One images file with its labels file, checked against each other.

@@ -66,6 +66,7 @@ extension DatasetLoader {
                               hasOfficialTestSplit: false)
         }
         dataset.skippedFiles = skipped
+        dataset.inputScale = scale
         return dataset
     }
 

@@ -98,8 +98,10 @@ extension DatasetLoader {
         let featureNames = layout.imageShape == nil ? (0..<layout.row.count).map { "x\($0)" } : []
         guard let testX, let testLabels else {
             let (fit, held) = try holdout(all, fraction: testFraction, seed: seed, file: file)
-            return Dataset(name: name, train: fit, test: held, imageShape: layout.imageShape, classNames: classNames,
-                           featureNames: featureNames, hasOfficialTestSplit: false)
+            var dataset = Dataset(name: name, train: fit, test: held, imageShape: layout.imageShape, classNames: classNames,
+                                  featureNames: featureNames, hasOfficialTestSplit: false)
+            dataset.inputScale = Float(factor)
+            return dataset
         }
         var mapped: [Int] = []
         for (r, label) in testLabels.enumerated() {
@@ -109,8 +111,10 @@ extension DatasetLoader {
             mapped.append(i)
         }
         let test = DataSplit(features: try features(testX, "x_test"), labels: mapped, rowSize: layout.row.count)
-        return Dataset(name: name, train: all, test: test, imageShape: layout.imageShape, classNames: classNames,
-                       featureNames: featureNames, hasOfficialTestSplit: true)
+        var dataset = Dataset(name: name, train: all, test: test, imageShape: layout.imageShape, classNames: classNames,
+                              featureNames: featureNames, hasOfficialTestSplit: true)
+        dataset.inputScale = Float(factor)
+        return dataset
     }
 
     /// Integer class labels, one per row (`[rows]` or `[rows, 1]`).

@@ -60,6 +60,7 @@ public enum DatasetLoader {
             let (mean, std) = dataset.train.featureMoments()
             dataset.train.standardize(mean: mean, std: std)
             dataset.test.standardize(mean: mean, std: std)
+            (dataset.featureMean, dataset.featureStd) = (mean, std)
         }
         return dataset
     }

@@ -83,9 +83,7 @@ struct ImageFolderReader {
         }
         do {
             let decoded = try ImageDecoder.decode(bytes)
-            let planes = decoded.planes(channels: spec.channels, scale: scale)
-            return .success(ImageResizer.resize(planes, channels: spec.channels, height: decoded.height,
-                                                width: decoded.width, toHeight: spec.imageSize, toWidth: spec.imageSize))
+            return .success(decoded.row(channels: spec.channels, scale: scale, height: spec.imageSize, width: spec.imageSize))
         } catch {
             return .failure(error)
         }

@@ -37,7 +37,7 @@ public final class ContrastiveLoss {
     let workerHardKeys = ScratchBuffer<UInt64>(0)    // [workers, 2B]
     let workerHardBins = ScratchBuffer<Int32>(0)     // [workers, hardPoolBins]
     let workerSynthWeight = ScratchBuffer<Float>(0)  // [workers, k]
-    private var lastRows = 0
+    private(set) var lastRows = 0
     private var lastPool = 0
 
     public init(spec: LossSpec) {

@@ -126,6 +126,7 @@ extension EvalSpec {
         object([
             "every_epochs": everyEpochs.map { JSONValue.number($0) } ?? .null, "knn_k": .number(knnK),
             "knn_temperature": .number(knnTemperature), "linear_probe": .bool(linearProbe),
+            "diagnostics_every": .number(diagnosticsEvery),
         ])
     }
 }

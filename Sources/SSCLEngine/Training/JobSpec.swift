@@ -191,5 +191,9 @@ public struct EvalSpec: Sendable, Equatable {
     public var knnK: Int = 200
     public var knnTemperature: Float = 0.1
     public var linearProbe: Bool = true
+    /// Measure the false-negative diagnostics every this many steps (0: never); they are off
+    /// anyway for data without labels. The default keeps their cost under 2% of training.
+    public var diagnosticsEvery: Int = EvalSpec.defaultDiagnosticsEvery
+    public static let defaultDiagnosticsEvery = 20
     public init() {}
 }

@@ -8,4 +8,10 @@ public enum MetricName: String, Sendable, CaseIterable, Codable {
     case linearAccuracy = "linear_accuracy"
     case alignment
     case uniformity
+    // False-negative diagnostics (`FalseNegativeRates`), every `eval.diagnostics_every` steps.
+    case fnRateAll = "fn_rate_all"
+    case fnRateHard = "fn_rate_hard"
+    case fnRateSyntheticOne = "fn_rate_synthetic_one"
+    case fnRateSyntheticBoth = "fn_rate_synthetic_both"
+    case fnWeightShare = "fn_weight_share"
 }

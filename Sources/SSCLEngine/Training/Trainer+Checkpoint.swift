@@ -95,6 +95,8 @@ extension Trainer {
             "format": "pt", "job": jobJSON, "sscl_version": SSCLVersion.string,
             "input_shape": model.inputShape.map(String.init).joined(separator: ","),
             "representation_size": String(model.representationSize),
+            // How raw inputs become model rows (`InputPreprocessing`), and the weights' step.
+            "preprocessing": dataset.preprocessing.jsonText, "global_step": String(globalStep),
         ], to: url)
     }
 }

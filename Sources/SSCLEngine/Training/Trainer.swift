@@ -73,6 +73,8 @@ public final class Trainer {
     var baseline: Baseline?
     var lastLoss = Double.nan
     var lastEvaluation: EvaluationReport?
+    /// The false-negative diagnostics measured so far (`Trainer+Diagnostics.swift`).
+    var diagnosticsTotals = DiagnosticsTotals()
     /// Seconds spent in evaluation by this attempt.
     var evalSeconds: Double = 0
     /// When this attempt last wrote its checkpoint at an epoch end.
@@ -156,6 +158,7 @@ public final class Trainer {
                     epoch: epoch + 1, epochs: spec.epochs, globalStep: globalStep, totalSteps: totalSteps,
                     loss: lastLoss, lr: Double("\(lr)") ?? Double(lr), imagesPerSecond: Double(batch) / max(seconds, 1e-9),
                     elapsedSeconds: elapsed()))))
+                if let report = measureDiagnostics(indices: indices) { onEvent(TrainingEvent(.diagnostics(report))) }
             }
             epoch += 1
             stepInEpoch = 0
@@ -204,6 +207,7 @@ public final class Trainer {
             representationSize: model.representationSize, version: SSCLVersion.string,
             blasCore: BLAS.coreName, threads: spec.threads)
         result.evalSeconds = evalSeconds
+        result.diagnostics = diagnosticsTotals.summary
         return result
     }
 }

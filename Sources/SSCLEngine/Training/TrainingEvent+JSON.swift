@@ -9,13 +9,15 @@ import Foundation
 /// - `log`: `message`
 /// - `result`: `result` (the `result.json` object)
 /// - `error`: `code`, `message`
+/// - `diagnostics`: `epoch`, `step`, the `fn_*` rates the loss has (`FalseNegativeRates`) and,
+///   on the steps that report one, `histogram` (a `SimilarityHistogram`)
 ///
 /// `time` is RFC 3339 UTC with milliseconds. Numbers that are not finite are `null`.
 /// Metric keys are `MetricName` raw values. Unknown keys are ignored.
 extension TrainingEvent: Codable {
     /// The `type` of a line.
     public enum LineType: String, Sendable, Codable {
-        case started, step, eval, checkpoint, log, result, stopped, error
+        case started, step, eval, checkpoint, log, result, stopped, error, diagnostics
     }
 
     public var lineType: LineType {
@@ -28,6 +30,7 @@ extension TrainingEvent: Codable {
         case .result: .result
         case .stopped: .stopped
         case .error: .error
+        case .diagnostics: .diagnostics
         }
     }
 
@@ -45,7 +48,7 @@ extension TrainingEvent: Codable {
         static let totalSteps = Field("total_steps")
         static let epoch = Field("epoch"), epochs = Field("epochs"), step = Field("step"), steps = Field("steps")
         static let elapsed = Field("elapsed_s"), message = Field("message"), result = Field("result")
-        static let code = Field("code")
+        static let code = Field("code"), histogram = Field("histogram")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -86,6 +89,11 @@ extension TrainingEvent: Codable {
         case let .error(failure):
             try c.encode(failure.code, forKey: .code)
             try c.encode(failure.message, forKey: .message)
+        case let .diagnostics(d):
+            try c.encode(d.epoch, forKey: .epoch)
+            try c.encode(d.globalStep, forKey: .step)
+            for (name, value) in d.rates.values { try c.encodeNumber(value, forKey: Field(name)) }
+            try c.encodeIfPresent(d.histogram, forKey: .histogram)
         }
     }
 
@@ -130,8 +138,23 @@ extension TrainingEvent: Codable {
         case .error:
             kind = .error(TrainingFailure(code: try c.decode(TrainingFailure.Code.self, forKey: .code),
                                           message: try c.decode(String.self, forKey: .message)))
+        case .diagnostics:
+            kind = .diagnostics(try Self.diagnostics(c))
         }
         self.init(kind, milliseconds: milliseconds)
+    }
+
+    private static func diagnostics(_ c: KeyedDecodingContainer<Field>) throws -> DiagnosticsReport {
+        var values: [MetricName: Double] = [:]
+        for name in FalseNegativeRates.metricNames {
+            if c.contains(Field(name)) { values[name] = try c.decodeNumber(forKey: Field(name)) }
+        }
+        guard let rates = FalseNegativeRates(values: values) else {
+            throw DecodingError.keyNotFound(Field(.fnRateAll), .init(codingPath: c.codingPath,
+                                                                     debugDescription: "a diagnostics line needs fn_rate_all"))
+        }
+        return DiagnosticsReport(epoch: try c.decode(Int.self, forKey: .epoch), globalStep: try c.decode(Int.self, forKey: .step),
+                                 rates: rates, histogram: try c.decodeIfPresent(SimilarityHistogram.self, forKey: .histogram))
     }
 
     private static func position(_ c: KeyedDecodingContainer<Field>) throws -> RunPosition {

@@ -7,7 +7,8 @@ extension TrainingEvent {
     }
 
     /// The curve points this event carries, at its global step: a step's loss, learning rate
-    /// and throughput; an evaluation's scores (`linear_accuracy` only when the probe ran).
+    /// and throughput; an evaluation's scores (`linear_accuracy` only when the probe ran); the
+    /// false-negative rates of a diagnostics measurement (those the loss has).
     /// What the service stores live and what it restores from `metrics.jsonl` both come from here.
     public var metricValues: [MetricValue] {
         switch kind {
@@ -23,6 +24,8 @@ extension TrainingEvent {
             values.append(MetricValue(name: .alignment, step: e.globalStep, value: e.alignment))
             values.append(MetricValue(name: .uniformity, step: e.globalStep, value: e.uniformity))
             return values
+        case let .diagnostics(d):
+            return d.rates.values.map { MetricValue(name: $0.name, step: d.globalStep, value: $0.value) }
         case .started, .checkpoint, .log, .result, .stopped, .error:
             return []
         }

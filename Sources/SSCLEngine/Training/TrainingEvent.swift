@@ -23,6 +23,8 @@ public struct TrainingEvent: Sendable, Equatable {
         case stopped(RunPosition)
         /// The run failed.
         case error(TrainingFailure)
+        /// False-negative diagnostics of one batch (every `eval.diagnostics_every` steps).
+        case diagnostics(DiagnosticsReport)
     }
 
     public var kind: Kind

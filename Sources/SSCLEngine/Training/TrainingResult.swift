@@ -25,6 +25,8 @@ public struct TrainingResult: Sendable, Equatable, Codable {
     public var threads: Int
     /// Seconds spent evaluating (baselines, per-epoch kNN, the final probe), within `seconds`.
     public var evalSeconds: Double = 0
+    /// The false-negative diagnostics over the run; nil (left out) when they were off.
+    public var diagnostics: DiagnosticsSummary?
     /// Did training help? kNN accuracy minus the raw inputs' and the random encoder's.
     public var gainOverRaw: Double { knnAccuracy - rawKnnAccuracy }
     public var gainOverRandom: Double { knnAccuracy - baselineKnnAccuracy }
@@ -50,6 +52,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         case finalLoss = "final_loss", imagesPerSecond = "images_per_s", dataset
         case trainCount = "train_count", testCount = "test_count", representationSize = "representation_size"
         case version, blasCore = "blas_core", threads
+        case diagnostics
         case evalSeconds = "eval_seconds", gainOverRaw = "gain_over_raw", gainOverRandom = "gain_over_random", warnings
     }
 
@@ -106,6 +109,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         try c.encodeNumber(gainOverRaw, forKey: .gainOverRaw)
         try c.encodeNumber(gainOverRandom, forKey: .gainOverRandom)
         try c.encode(warnings, forKey: .warnings)
+        try c.encodeIfPresent(diagnostics, forKey: .diagnostics)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -131,6 +135,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         threads = try c.decode(Int.self, forKey: .threads)
         // Absent in results written before these fields existed; gains and warnings are derived.
         evalSeconds = (try? c.decodeNumber(forKey: .evalSeconds)) ?? 0
+        diagnostics = try c.decodeIfPresent(DiagnosticsSummary.self, forKey: .diagnostics)
     }
 }
 

@@ -7,9 +7,9 @@ import Logging
 /// event to a sink as it happens (the terminal display, the worker's stdout), with its line:
 /// each event is encoded once, for the file and the sink.
 ///
-/// The events of an attempt: `log` (loading), `started`, the trainer's `log`, `step`, `eval`
-/// and `checkpoint`, then exactly one of `result`, `stopped` or `error`. An error before the
-/// folder could be opened reaches only the sink.
+/// The events of an attempt: `log` (loading), `started`, the trainer's `log`, `step`,
+/// `diagnostics`, `eval` and `checkpoint`, then exactly one of `result`, `stopped` or
+/// `error`. An error before the folder could be opened reaches only the sink.
 public struct TrainingRun: Sendable {
     public let spec: JobSpec
     public let directory: URL
@@ -82,6 +82,9 @@ public struct TrainingRun: Sendable {
         let trainer = try Self.step(.internal) { try Trainer(spec: spec, dataset: dataset, logger: logger) }
         if resumed {
             try Self.step(.checkpointMismatch) { try trainer.restore(from: try Checkpoint.read(from: checkpointURL)) }
+            if trainer.measuresDiagnostics, let earlier = try? MetricsLog.read(from: metricsURL) {
+                trainer.restoreDiagnostics(from: earlier.events)
+            }
         }
         emit(TrainingEvent(.started(RunStart(
             pid: ProcessInfo.processInfo.processIdentifier, resumed: resumed, trainCount: dataset.train.count,
@@ -94,6 +97,10 @@ public struct TrainingRun: Sendable {
             // item (text, digits, many diagrams): say that it is on.
             emit(TrainingEvent(.log("augment.flip is on: a mirrored image counts as the same item; "
                                     + "set \"augment\": {\"flip\": false} if left and right matter in this data")))
+        }
+
+        if trainer.spec.eval.diagnosticsEvery > 0 && !trainer.measuresDiagnostics {
+            emit(TrainingEvent(.log("false-negative diagnostics are off: the dataset has no labels that tell classes apart")))
         }
 
         let box = TrainerBox(trainer)

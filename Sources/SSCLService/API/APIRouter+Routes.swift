@@ -71,6 +71,12 @@ extension APIRouter {
               responses: [.ok("MetricSeries"), .error(404, "No such job")]) { router, call in
             try router.jobMetrics(call.id, call.query)
         },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/similarity_histograms", operationID: "jobSimilarityHistograms",
+              summary: "Cosine-similarity histograms of training batches (false-negative diagnostics), oldest first",
+              query: [.integer("last", 1...10_000, "The most recent this many measured steps, default \(APIRouter.defaultHistogramCount)")],
+              responses: [.ok("SimilarityHistograms"), .error(404, "No such job")]) { router, call in
+            try router.jobSimilarityHistograms(call.id, call.query)
+        },
         Route(method: "GET", pattern: "/v1/jobs/{id}/events", operationID: "jobEvents", summary: "Server-Sent Events",
               query: [.integer("last_event_id", "Continue after this event (as the Last-Event-ID header)")],
               headers: [.integer("Last-Event-ID", "Continue after this event id")],
@@ -128,6 +134,49 @@ extension APIRouter {
                           .error(404, "No such job"),
                           .error(409, "The job has no checkpoint (yet): it has not trained an epoch")]) { router, call in
             try router.download(call.id, file: "checkpoint.bin", type: "application/octet-stream")
+        },
+        Route(method: "POST", pattern: "/v1/jobs/{id}/embed", operationID: "embed",
+              summary: "The encoder's representation f(x) of raw rows, or of one PNG/JPEG for image jobs",
+              query: [.boolean("normalize", "L2-normalise each embedding (default false)")],
+              body: .file(contentTypes: ["application/json", "image/png", "image/jpeg"]),
+              responses: [.ok("Embeddings"), .error(400, "The body is not JSON of the EmbedRequest shape (the error names the field)"),
+                          .error(404, "No such job"),
+                          .error(409, "The job has no weights yet (no checkpoint, no model), or its data cannot be loaded"),
+                          .error(413, "The body is larger than the server's --max-body-bytes"),
+                          .error(415, "The body is neither application/json nor image/png or image/jpeg"),
+                          .error(422, "An input is wrong: the row count, a row's width, a non-finite value, an undecodable image (the error names it)"),
+                          .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
+            try router.embed(call.id, call.request, normalize: call.query.bool("normalize") ?? false)
+        },
+        Route(method: "POST", pattern: "/v1/jobs/{id}/neighbors", operationID: "neighbors",
+              summary: "The k most similar train rows (cosine of f(x)) of each input",
+              query: [.integer("k", 1...100, "Neighbours per input when the body does not say (default 10)")],
+              body: .file(contentTypes: ["application/json", "image/png", "image/jpeg"]),
+              responses: [.ok("Neighbors"), .error(400, "The body is not JSON of the NeighborsRequest shape (the error names the field)"),
+                          .error(404, "No such job"),
+                          .error(409, "The job has no weights yet (no checkpoint, no model), or its data cannot be loaded"),
+                          .error(413, "The body is larger than the server's --max-body-bytes"),
+                          .error(415, "The body is neither application/json nor image/png or image/jpeg"),
+                          .error(422, "An input or k is wrong (the error names it)"),
+                          .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
+            try router.neighbors(call.id, call.request, k: call.query.int("k"))
+        },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/projection", operationID: "projection",
+              summary: "PCA of up to 2000 test rows' representations, with the newest weights",
+              responses: [.ok("Projection"), .error(404, "No such job"),
+                          .error(409, "The job has no weights yet, or its data cannot be loaded"),
+                          .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
+            try router.projection(call.id)
+        },
+        Route(method: "GET", pattern: "/v1/jobs/{id}/items/{index}", operationID: "item",
+              summary: "One row of a split (raw values or the image) and its nearest train rows",
+              query: [.oneOf("split", ["train", "test"], "The split the index is in (default test)"),
+                      .integer("k", 1...100, "Neighbours (default 5)")],
+              responses: [.ok("Item"), .error(404, "No such job, or the index is not a number"),
+                          .error(409, "The job has no weights yet (no checkpoint, no model), or its data cannot be loaded"),
+                          .error(422, "The index is beyond the split"),
+                          .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
+            try router.item(call.id, call.request, call.query)
         },
     ]
 }

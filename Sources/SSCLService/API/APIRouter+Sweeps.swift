@@ -18,12 +18,6 @@ extension APIRouter {
         } catch let error as SweepValidationError {
             throw APIError(status: 422, code: "invalid_sweep", message: error.summary, details: error.issues.map { ($0.path, $0.reason) })
         }
-        // The stopping rule, its store table and its tests exist (ASHA, sweep_decision); the
-        // scheduler does not apply it yet, so a sweep asking for it is refused, not silently run in full.
-        if spec.earlyStopping != nil {
-            throw APIError(status: 422, code: "invalid_sweep", message: "early_stopping: not supported by this server yet; send null",
-                           details: [("early_stopping", "not supported by this server yet; send null")])
-        }
         let policy = DatasetPathPolicy(dataDirectory: configuration.dataDirectory)
         var pathIssues: [(String, String)] = []
         for trial in expansion.trials {

@@ -18,6 +18,8 @@ final class APIRouter: HTTPHandler, @unchecked Sendable {
     /// The Host, token and origin checks, outermost first.
     let middleware: [any APIMiddleware]
     let uploads: DatasetUploads
+    /// Embed, neighbours, projection and items (`APIRouter+Inference`).
+    let inference: InferenceService
     /// An uploaded dataset's name (`[A-Za-z0-9._-]{1,64}`, not starting with a dot).
     static let datasetNamePattern = "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"
 
@@ -31,6 +33,9 @@ final class APIRouter: HTTPHandler, @unchecked Sendable {
         self.logger = logger
         middleware = Self.middleware(configuration)
         uploads = DatasetUploads(dataDirectory: configuration.dataDirectory, limits: configuration.archiveLimits)
+        inference = InferenceService(threads: configuration.inferenceThreads, maxRequests: configuration.maxInferenceRequests,
+                                     cacheBytes: configuration.embeddingCacheBytes,
+                                     dataDirectory: configuration.dataDirectory, logger: logger)
     }
 
     static func middleware(_ configuration: ServiceConfiguration) -> [any APIMiddleware] {

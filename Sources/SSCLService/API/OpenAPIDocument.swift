@@ -68,6 +68,10 @@ enum OpenAPIDocument {
                                    "schema": ["type": "string", "pattern": "^job_[0-9a-hjkmnp-tv-z]{13}$"]])
             }
         }
+        if route.pattern.contains("{index}") {
+            parameters.append(["name": "index", "in": "path", "required": true, "description": "A row of the split",
+                               "schema": ["type": "integer", "minimum": 0]])
+        }
         for parameter in route.query {
             parameters.append(["name": parameter.name, "in": "query", "required": parameter.required,
                                "schema": schema(parameter.kind), "description": parameter.description])
@@ -91,7 +95,7 @@ enum OpenAPIDocument {
 
     /// One server-sent event (README, "Event stream"); `data` is one JSON object.
     private static var event: [String: Any] {
-        object(["event": oneOf(["status", "progress", "metric", "log"]), "data": string,
+        object(["event": oneOf(["status", "progress", "metric", "log", "similarity_histogram"]), "data": string,
                 "id": ["type": "string", "pattern": "^[0-9]+$"], "retry": ["type": "integer"]],
                required: ["event", "data", "id"], closed: false)
     }
@@ -121,6 +125,11 @@ enum OpenAPIDocument {
     private static var integers: [String: Any] { ["type": "array", "items": ["type": "integer", "minimum": 1]] }
     private static func integer(_ min: Int64, _ max: Int64) -> [String: Any] { ["type": "integer", "minimum": min, "maximum": max] }
     private static func oneOf(_ words: [String]) -> [String: Any] { ["type": "string", "enum": words] }
+    /// One count per bin of a `SimilarityHistogram`.
+    private static var counts: [String: Any] {
+        ["type": "array", "items": ["type": "integer", "minimum": 0],
+         "minItems": SimilarityHistogram.binCount, "maxItems": SimilarityHistogram.binCount]
+    }
     private static var lastEventID: [String: Any] {
         ["type": "integer", "description": "The newest event id when this was read: continue the event stream after it"]
     }
@@ -165,7 +174,7 @@ enum OpenAPIDocument {
             "seed": ["type": "integer", "minimum": 0, "maximum": JSONBody.object(String(UInt64.max))],
             "threads": integer(1, 64),
             "eval": object(["every_epochs": ["type": "integer"], "knn_k": ["type": "integer"], "knn_temperature": number,
-                            "linear_probe": boolean]),
+                            "linear_probe": boolean, "diagnostics_every": ["type": "integer", "minimum": 0]]),
             "priority": integer(Int64.min, Int64.max), "max_restarts": integer(0, 1000),
             "max_seconds": ["type": "number", "exclusiveMinimum": 0],
         ], required: ["dataset"])
@@ -209,6 +218,14 @@ enum OpenAPIDocument {
                 "name": string,
                 "points": ["type": "array", "items": object(["step": ["type": "integer"], "value": nullable("number"), "time": time])],
             ], closed: false)], "last_event_id": lastEventID], required: ["metrics"], closed: false),
+            "SimilarityHistogram": object([
+                "step": ["type": "integer"], "epoch": ["type": "integer"],
+                "bin_edges": ["type": "array", "items": number, "minItems": SimilarityHistogram.binCount + 1,
+                              "maxItems": SimilarityHistogram.binCount + 1],
+                "positives": counts, "negatives": counts, "hard": counts, "synthetic": counts,
+            ], required: ["step", "epoch", "bin_edges", "positives", "negatives"]),
+            "SimilarityHistograms": object(["histograms": ["type": "array", "items": ref("SimilarityHistogram")],
+                                            "last_event_id": lastEventID], required: ["histograms", "last_event_id"]),
             "LogLines": object(["lines": ["type": "array", "items": object(["id": ["type": "integer"], "time": time, "line": string])],
                                 "last_event_id": lastEventID], required: ["lines"]),
             "SweepDocument": object([
@@ -217,7 +234,10 @@ enum OpenAPIDocument {
                 "method": oneOf(SweepSpec.Method.allCases.map(\.rawValue)), "trials": integer(1, Int64(SweepSpec.maxTrials)),
                 "seed": ["type": "integer", "minimum": 0], "seeds": ["type": "array", "minItems": 1, "items": ["type": "integer", "minimum": 0]],
                 "metric": object(["name": string, "goal": oneOf(SweepMetric.Goal.allCases.map(\.rawValue))]),
-                "early_stopping": ["type": ["object", "null"]], "max_concurrent": integer(1, 1000),
+                "early_stopping": ["type": ["object", "null"], "description": "ASHA: rungs at min_epochs · reduction_factor^k epochs",
+                                   "properties": ["kind": oneOf(["asha"]), "reduction_factor": integer(2, 100), "min_epochs": integer(1, 100_000)],
+                                   "additionalProperties": false],
+                "max_concurrent": integer(1, 1000),
                 "priority": integer(Int64.min, Int64.max),
             ], required: ["base", "parameters"]),
             "Sweep": object([
@@ -226,6 +246,10 @@ enum OpenAPIDocument {
                 "max_concurrent": ["type": "integer"], "metric": ["type": "object"], "progress": ["type": "object"],
                 "links": ["type": "object"], "sweep": ["type": "object"],
                 "leaderboard": ["type": "array", "items": ["type": "object"]], "trials": ["type": "array", "items": ["type": "object"]],
+                "asha": ["type": "object", "description": "With early_stopping: ASHA's decisions in the order made and the trials' rung values",
+                         "properties": ["reduction_factor": ["type": "integer"], "min_epochs": ["type": "integer"],
+                                        "decisions": ["type": "array", "items": ["type": "object"]],
+                                        "rung_results": ["type": "array", "items": ["type": "object"]]]],
             ], required: ["id", "name", "status", "created_at", "progress"], closed: false),
             "SweepList": object(["sweeps": ["type": "array", "items": ref("Sweep")]], required: ["sweeps"]),
             "SweepDryRun": object(["sweep": ["type": "object"], "trials": ["type": "array", "items": ["type": "object"]]],
@@ -233,6 +257,6 @@ enum OpenAPIDocument {
             "Object": ["type": "object"],
             "CancelRequest": object([:]),
             "RetryRequest": object(["fresh": boolean]),
-        ]
+        ].merging(inferenceSchemas) { a, _ in a }
     }
 }

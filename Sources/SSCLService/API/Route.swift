@@ -74,6 +74,9 @@ struct Route: Sendable {
             if w == "{id}" {
                 guard !h.isEmpty else { return nil }
                 id = String(h)
+            } else if w.hasPrefix("{") {
+                // Another placeholder (`{index}`): any non-empty segment; its handler reads it.
+                guard !h.isEmpty else { return nil }
             } else if w != h {
                 return nil
             }

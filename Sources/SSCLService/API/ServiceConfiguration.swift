@@ -27,6 +27,13 @@ public struct ServiceConfiguration: Sendable {
     public var maxConnectionsPerAddress = 256
     /// Bytes per second a request body must average once it has taken 5 s (0: no minimum).
     public var minRequestBodyBytesPerSecond: Double = 240
+    /// Threads of the service's own for embed, neighbours and projections (`--inference-threads`).
+    public var inferenceThreads = 1
+    /// Inference requests running or waiting at once (more get 503); the HTTP server gets this
+    /// many handler threads on top of its own, so they never hold up the rest of the API.
+    public var maxInferenceRequests = 16
+    /// Bytes the inference cache may hold: datasets, weights, train embeddings (`--embedding-cache-mb`).
+    public var embeddingCacheBytes = 512 << 20
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory

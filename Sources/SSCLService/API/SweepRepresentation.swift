@@ -11,6 +11,8 @@ struct SweepRepresentation {
     let trials: [JobRecord]
     /// Each trial's latest metrics, by trial id.
     let metrics: [String: [String: Double]]
+    /// ASHA's decisions in the order they were made, and the trials' rung values.
+    let rungs: RungSnapshot?
 
     /// `withMetrics` false (the list) reads no trial's metrics.
     init(_ sweep: SweepRecord, store: JobStore, withMetrics: Bool = true) throws {
@@ -21,6 +23,7 @@ struct SweepRepresentation {
         var metrics: [String: [String: Double]] = [:]
         for trial in trials where withMetrics && trial.status != .queued { metrics[trial.id] = try store.latestMetrics(jobID: trial.id) }
         self.metrics = metrics
+        rungs = withMetrics && spec.earlyStopping != nil ? try store.rungSnapshot(sweepID: sweep.id) : nil
     }
 
     /// The trial's job seed (from its resolved document).
@@ -47,7 +50,13 @@ struct SweepRepresentation {
         for trial in trials {
             if let c = trial.sweepConfiguration, values.indices.contains(c), let v = value(trial) { values[c].append(v) }
         }
-        return SweepLeaderboard(values: values, goal: spec.metric.goal)
+        var standings: [Int: SweepLeaderboard.RungStanding] = [:]
+        for d in rungs?.decisions ?? [] {
+            standings[d.configuration] = SweepLeaderboard.RungStanding(rung: d.rung, value: d.value, pruned: d.decision == "prune")
+        }
+        var pruned: [Int: Int] = [:]
+        for trial in trials where trial.status == .pruned { pruned[trial.sweepConfiguration ?? -1, default: 0] += 1 }
+        return SweepLeaderboard(values: values, goal: spec.metric.goal, standings: standings, prunedSeeds: pruned)
     }
 
     func object(detailed: Bool = true) -> [String: Any] {
@@ -74,12 +83,29 @@ struct SweepRepresentation {
                 "mean": NSNull(), "std": NSNull(), "ci95": NSNull(),
                 "p_value": row.pValue.map { $0 as Any } ?? NSNull(),
             ]
+            r["pruned_seeds"] = row.prunedSeeds
+            r["asha"] = row.standing.map { s -> Any in
+                ["rung": s.rung, "epoch": rungEpoch(s.rung) as Any, "mean": Self.number(s.value), "decision": s.pruned ? "prune" : "promote"]
+            } ?? NSNull()
             if let s = row.summary {
                 r["mean"] = s.mean
                 r["std"] = s.std.map { $0 as Any } ?? NSNull()
                 r["ci95"] = s.ci95.map { [s.mean - $0, s.mean + $0] as Any } ?? NSNull()
             }
             return r
+        }
+        if let rungs {
+            o["asha"] = [
+                "reduction_factor": spec.earlyStopping?.reductionFactor ?? 0, "min_epochs": spec.earlyStopping?.minEpochs ?? 0,
+                "decisions": rungs.decisions.map { d -> [String: Any] in
+                    ["sequence": d.sequence, "configuration": d.configuration, "rung": d.rung, "epoch": rungEpoch(d.rung) as Any,
+                     "mean": Self.number(d.value), "decision": d.decision]
+                },
+                "rung_results": rungs.results.map { r -> [String: Any] in
+                    ["sequence": r.sequence, "trial": r.jobID, "configuration": r.configuration, "rung": r.rung, "epoch": r.epoch,
+                     "value": Self.number(r.value)]
+                },
+            ]
         }
         o["trials"] = trials.map { t -> [String: Any] in
             [
@@ -88,6 +114,21 @@ struct SweepRepresentation {
             ]
         }
         return o
+    }
+
+    /// JSON has no infinity: a diverged trial's rung value (ranked last) is null.
+    static func number(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
+
+    /// The epoch of ASHA's rung `k`: min_epochs · ηᵏ.
+    func rungEpoch(_ k: Int) -> Int? {
+        guard let asha = spec.earlyStopping else { return nil }
+        var e = asha.minEpochs
+        for _ in 0..<k {
+            let (next, overflow) = e.multipliedReportingOverflow(by: asha.reductionFactor)
+            if overflow { return nil }
+            e = next
+        }
+        return e
     }
 
     /// One row per trial: id, configuration, seed, status, every parameter, then every metric

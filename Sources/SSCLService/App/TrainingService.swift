@@ -58,6 +58,8 @@ public final class TrainingService: @unchecked Sendable {
         http.maxConnections = configuration.maxConnections
         http.maxConnectionsPerAddress = configuration.maxConnectionsPerAddress
         http.minRequestBodyBytesPerSecond = configuration.minRequestBodyBytesPerSecond
+        // Handler threads that wait for inference come on top of the ones the API needs.
+        http.handlerThreads += configuration.maxInferenceRequests
         let telemetry = self.telemetry
         server = HTTPServer(configuration: http, handler: router, logger: logger,
                             onRequestCompleted: { request, status, seconds in

@@ -11,12 +11,18 @@ extension JobScheduler {
         case let .started(start):
             job.pendingLogs.append("worker \(start.pid) started\(start.resumed ? ", resuming from the checkpoint" : ""): "
                                    + "\(start.totalSteps) steps")
+            // The epochs the worker fitted to the data (`min_steps` may add some): the rungs follow them.
+            if start.stepsPerEpoch > 0, let tracker = job.rungs {
+                tracker.rungEpochs = tracker.asha.rungs(epochs: start.totalSteps / start.stepsPerEpoch)
+            }
         case let .step(report):
+            job.rungs?.lastLoss = report.loss
             job.latestProgress = JobProgress(report)
             job.workerElapsed(report.elapsedSeconds)
             setThroughput(id, report.imagesPerSecond.isFinite ? report.imagesPerSecond : nil)
-        case .evaluation:
+        case let .evaluation(report):
             flush(job, force: true)
+            reportRungs(job, report)
         case let .checkpoint(position):
             job.pendingLogs.append("checkpoint written: \(position.epoch) epoch(s), step \(position.step)")
         case let .log(line):
@@ -28,6 +34,8 @@ extension JobScheduler {
         case let .error(failure):
             job.error = (failure.code.rawValue, failure.message)
             job.pendingLogs.append("error \(failure.code.rawValue): \(failure.message)")
+        case let .diagnostics(report):
+            if let histogram = report.histogram { record(histogram, of: job) }
         }
         flush(job, force: false)
     }
@@ -68,6 +76,9 @@ extension JobScheduler {
             if let result = job.result, exit == .exited(WorkerExit.successCode) {
                 _ = try store.finish(id: id, status: .succeeded, resultJSON: result.json())
                 logger.info("job succeeded", metadata: ["job": "\(id)"])
+            } else if job.stopReason == .prune {
+                _ = try store.finish(id: id, status: .pruned)
+                logger.info("job pruned", metadata: ["job": "\(id)"])
             } else if job.stopReason == .cancel {
                 _ = try store.finish(id: id, status: .cancelled)
                 logger.info("job cancelled", metadata: ["job": "\(id)"])
@@ -85,6 +96,8 @@ extension JobScheduler {
         } catch {
             logger.error("cannot record the end of a job", metadata: ["job": "\(id)", "error": "\(error)"])
         }
+        // Its end may complete a rung of its sweep (a trial that failed before reaching it).
+        if let sweepID = job.rungs?.sweepID { settleSweep(sweepID) }
         fillSlots()
     }
 

@@ -26,6 +26,7 @@ extension JobScheduler {
         case .cancel: "cancel requested"
         case .timeLimit: "max_seconds (\(Self.seconds(job.maxSeconds ?? 0))) reached"
         case .shutdown: "the server is shutting down"
+        case .prune: "ASHA pruned this configuration at a rung"
         }
         job.pendingLogs.append("\(why): asked the worker to stop after its current step (SIGTERM); " +
                                "it is killed if it has not stopped within \(Self.seconds(grace))")

@@ -37,7 +37,7 @@ public final class JobScheduler: @unchecked Sendable {
     public static let workerLockFileName = ".worker.lock"
 
     /// Why a worker was asked to stop.
-    enum StopReason { case cancel, timeLimit, shutdown }
+    enum StopReason { case cancel, timeLimit, shutdown, prune }
 
     /// A job whose worker is alive.
     final class RunningJob {
@@ -61,6 +61,8 @@ public final class JobScheduler: @unchecked Sendable {
         var lastFlush = Date()
         var lastProgress = Date.distantPast
         var latestProgress: JobProgress?
+        /// Set for a trial of a sweep with early stopping.
+        var rungs: RungTracker?
 
         init(id: String, worker: WorkerProcess, folderLock: InstanceLock, maxSeconds: Double?) {
             self.id = id
@@ -94,6 +96,8 @@ public final class JobScheduler: @unchecked Sendable {
     var waitingForFolder: Set<String> = []
     /// Called once when the last worker has ended after `shutdown` stopped accepting.
     var onDrained: (() -> Void)?
+    /// Each sweep's stopping rule (nil: no early stopping), read once.
+    var sweepRules: [String: (asha: ASHA, metric: MetricName)?] = [:]
     /// Training images/s of each running job, for `/metrics`.
     private let throughputLock = NSLock()
     private var throughput: [String: Double] = [:]
@@ -115,6 +119,7 @@ public final class JobScheduler: @unchecked Sendable {
         for job in try store.recoverInterruptedJobs() {
             logger.notice("job re-queued after a restart of the server", metadata: ["job": "\(job.id)"])
         }
+        queue.sync { settleRunningSweeps() }
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
         timer.setEventHandler { [weak self] in
@@ -210,9 +215,13 @@ public final class JobScheduler: @unchecked Sendable {
             try Data(job.resolvedJSON.utf8).write(to: jobFile, options: .atomic)
             let resume = job.resumeFromCheckpoint && FileManager.default.fileExists(atPath: checkpoint.path)
             if !job.resumeFromCheckpoint { try? FileManager.default.removeItem(at: checkpoint) }
+            let spec = try? JobSpec.parse(json: Data(job.resolvedJSON.utf8))
+            let tracker = rungTracker(for: job, spec: spec)
+            var earlierEvaluations: [EvaluationReport] = []
             if resume {
                 let points = MetricsBackfill.points(fromFileAt: dir.appendingPathComponent("metrics.jsonl"))
                 if !points.isEmpty { try store.appendMetrics(jobID: job.id, points: points) }
+                if tracker != nil { earlierEvaluations = MetricsBackfill.evaluations(fromFileAt: dir.appendingPathComponent("metrics.jsonl")) }
             }
             let started = try store.markStarted(id: job.id)
             var workerLogger = logger
@@ -230,8 +239,11 @@ public final class JobScheduler: @unchecked Sendable {
                     self.queue.async { self.workerExited(id, exit) }
                 })
             folderLock.recordHolder(worker.pid)
-            running[id] = RunningJob(id: id, worker: worker, folderLock: folderLock,
-                                     maxSeconds: try? JobSpec.parse(json: Data(job.resolvedJSON.utf8)).maxSeconds)
+            let live = RunningJob(id: id, worker: worker, folderLock: folderLock, maxSeconds: spec?.maxSeconds)
+            live.rungs = tracker
+            running[id] = live
+            // Rungs the earlier attempt reached while no server listened (its metrics.jsonl).
+            for report in earlierEvaluations { reportRungs(live, report) }
             logger.info("job started", metadata: [
                 "job": "\(id)", "attempt": "\(started.attempt)", "resume": "\(resume)", "pid": "\(worker.pid)",
             ])

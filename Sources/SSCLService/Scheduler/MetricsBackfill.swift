@@ -13,4 +13,13 @@ enum MetricsBackfill {
         guard let file = try? MetricsLog.read(from: url) else { return [] }
         return file.events.flatMap(\.metricPoints)
     }
+
+    /// The file's evaluations, in order: the rungs an ASHA trial reached before a restart.
+    static func evaluations(fromFileAt url: URL) -> [EvaluationReport] {
+        guard let file = try? MetricsLog.read(from: url) else { return [] }
+        return file.events.compactMap { event in
+            if case let .evaluation(report) = event.kind { return report }
+            return nil
+        }
+    }
 }

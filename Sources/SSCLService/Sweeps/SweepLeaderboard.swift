@@ -2,6 +2,12 @@
 /// mean, sample std, 95% CI, and Welch's p-value against the best configuration (the best
 /// mean among those with a finished seed). A configuration whose p-value is at least `alpha`
 /// is marked indistinguishable from the best: the gap is within seed noise.
+///
+/// With ASHA, a pruned configuration has no finished seed: it ranks after every configuration
+/// that has one, by the highest rung it was judged at, then its mean there (a configuration
+/// stopped later got further against more competition). Its rung and value are shown instead
+/// of a final mean, and its pruned trials are counted; it is never compared by a t-test, as its
+/// values come from a shorter run.
 public struct SweepLeaderboard: Sendable, Equatable {
     public struct Row: Sendable, Equatable {
         public var configuration: Int
@@ -13,14 +19,32 @@ public struct SweepLeaderboard: Sendable, Equatable {
         public var isBest: Bool
         /// The best itself, or p >= alpha.
         public var indistinguishableFromBest: Bool
+        /// ASHA: the last rung the configuration was judged at, and how.
+        public var standing: RungStanding?
+        /// Trials stopped by ASHA.
+        public var prunedSeeds = 0
+    }
+
+    /// A configuration's last ASHA decision: its mean over its seeds at that rung.
+    public struct RungStanding: Sendable, Equatable {
+        public var rung: Int
+        public var value: Double
+        public var pruned: Bool
+
+        public init(rung: Int, value: Double, pruned: Bool) {
+            self.rung = rung
+            self.value = value
+            self.pruned = pruned
+        }
     }
 
     public static let alpha = 0.05
     /// Best first; configurations with no finished seed last, by index.
     public var rows: [Row]
 
-    /// `values[c]`: the metric of configuration c's finished trials.
-    public init(values: [[Double]], goal: SweepMetric.Goal) {
+    /// `values[c]`: the metric of configuration c's finished trials; `standings[c]` its last
+    /// ASHA decision; `prunedSeeds[c]` its pruned trials.
+    public init(values: [[Double]], goal: SweepMetric.Goal, standings: [Int: RungStanding] = [:], prunedSeeds: [Int: Int] = [:]) {
         let summaries = values.map { SweepStatistics.summary($0) }
         let metric = SweepMetric(name: .knnAccuracy, goal: goal)
         let ranked = values.indices.sorted { a, b in
@@ -28,14 +52,23 @@ public struct SweepLeaderboard: Sendable, Equatable {
             case let (x?, y?): return x.mean == y.mean ? a < b : metric.isBetter(x.mean, than: y.mean)
             case (_?, nil): return true
             case (nil, _?): return false
-            case (nil, nil): return a < b
+            case (nil, nil):
+                switch (standings[a], standings[b]) {
+                case let (x?, y?):
+                    if x.rung != y.rung { return x.rung > y.rung }
+                    return x.value == y.value ? a < b : metric.isBetter(x.value, than: y.value)
+                case (_?, nil): return true
+                case (nil, _?): return false
+                case (nil, nil): return a < b
+                }
             }
         }
         let best = ranked.first.flatMap { summaries[$0] == nil ? nil : $0 }
         rows = ranked.map { c in
             let p = best.flatMap { c == $0 ? nil : SweepStatistics.welchPValue(values[c], values[$0]) }
             return Row(configuration: c, finished: values[c].count, summary: summaries[c], pValue: p, isBest: c == best,
-                       indistinguishableFromBest: c == best || (p.map { $0 >= Self.alpha } ?? false))
+                       indistinguishableFromBest: c == best || (p.map { $0 >= Self.alpha } ?? false),
+                       standing: standings[c], prunedSeeds: prunedSeeds[c] ?? 0)
         }
     }
 }

@@ -90,7 +90,15 @@ extension SweepSpec {
             }
         }
         if let v = member("metric") { spec.metric = parseMetric(v, report: report) ?? spec.metric }
-        if let v = member("early_stopping"), v != .null { spec.earlyStopping = parseASHA(v, report: report) }
+        if let v = member("early_stopping"), v != .null {
+            spec.earlyStopping = parseASHA(v, report: report)
+            // Rungs are judged on evaluations during training; the linear probe runs only after the last epoch,
+            // and the false-negative diagnostics are not evaluations.
+            if ![.knnAccuracy, .alignment, .uniformity, .loss].contains(spec.metric.name) {
+                report("early_stopping", "needs a metric measured at every evaluation; \(spec.metric.name.rawValue) is not "
+                       + "(use knn_accuracy, alignment, uniformity or loss)")
+            }
+        }
         if let v = member("max_concurrent") {
             if let n = Self.integer(v), (1...1000).contains(n) { spec.maxConcurrent = Int(n) } else {
                 report("max_concurrent", "expected an integer in 1...1000")

@@ -19,11 +19,13 @@ extension JobDocument {
         return text
     }
 
-    /// The exit status of a command that waited for this job: 0 succeeded, 1 failed, 2 cancelled.
+    /// The exit status of a command that waited for this job: 0 succeeded, 1 failed, 2 cancelled, 3 pruned (a sweep
+    /// trial that ASHA stopped early).
     var exitCode: ExitCode {
         switch status {
         case .succeeded: .success
         case .cancelled: ExitCode(2)
+        case .pruned: ExitCode(3)
         default: .failure
         }
     }

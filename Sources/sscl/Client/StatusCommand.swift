@@ -9,7 +9,7 @@ struct StatusCommand: ClientCommand {
     )
 
     @Argument(help: "A job id; without it, the job list.") var id: String?
-    @Option(help: "List only jobs in this status (queued, running, succeeded, failed, cancelled).") var status: String?
+    @Option(help: "List only jobs in this status (queued, running, succeeded, failed, cancelled, pruned).") var status: String?
     @Option(help: "List at most this many jobs.") var limit = 50
     @Flag(help: "Print the server's JSON as it is.") var json = false
     @OptionGroup var options: ClientOptions

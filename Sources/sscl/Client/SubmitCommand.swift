@@ -10,7 +10,7 @@ struct SubmitCommand: ClientCommand {
     )
 
     @Argument(help: ArgumentHelp("The job document (- for stdin).", valueName: "JOB.json")) var file: String
-    @Flag(help: "Follow the job to its end (exit 0 succeeded, 1 failed, 2 cancelled).") var wait = false
+    @Flag(help: "Follow the job to its end (exit 0 succeeded, 1 failed, 2 cancelled, 3 pruned).") var wait = false
     @Flag(help: "Validate and resolve only (the server's dry_run); prints the resolved job.") var dryRun = false
     @OptionGroup var options: ClientOptions
 

@@ -121,7 +121,8 @@ import Testing
                 "every_epochs": null,
                 "knn_k": 200,
                 "knn_temperature": 0.1,
-                "linear_probe": true
+                "linear_probe": true,
+                "diagnostics_every": 20
               },
               "priority": 0,
               "max_restarts": 3,

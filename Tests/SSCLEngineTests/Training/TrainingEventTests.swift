@@ -10,6 +10,13 @@ import Testing
         seconds: 1.2345678901234567, finalLoss: 4.23847, imagesPerSecond: 12345.678, dataset: "fashion-mnist-mini",
         trainCount: 128, testCount: 200, representationSize: 32, version: "0.1.0", blasCore: "Haswell", threads: 2)
 
+    /// A measurement with every rate and a histogram (an NT-Xent one has neither hard nor synthetic).
+    static let diagnostics = DiagnosticsReport(
+        epoch: 2, globalStep: 20,
+        rates: FalseNegativeRates(all: 0.0987, hard: 0.3125, syntheticOne: 0.5, syntheticBoth: 0.125, weightShare: 0.1875),
+        histogram: SimilarityHistogram(step: 20, epoch: 2, positives: (0..<40).map { $0 == 38 ? 64 : 0 },
+                                       negatives: (0..<40).map { $0 * 3 }, hard: (0..<40).map { $0 / 2 }, synthetic: nil))
+
     /// One event of every kind (and both shapes of the optional fields), at distinct times.
     static let everyKind: [TrainingEvent] = {
         let kinds: [TrainingEvent.Kind] = [
@@ -28,7 +35,11 @@ import Testing
             .log(""),
             .result(result),
             .stopped(RunPosition(epoch: 0, step: 3)),
-        ] + TrainingFailure.Code.allCases.map { .error(TrainingFailure(code: $0, message: "why: \($0.rawValue)")) }
+        ] + TrainingFailure.Code.allCases.map { .error(TrainingFailure(code: $0, message: "why: \($0.rawValue)")) } + [
+            .diagnostics(diagnostics),
+            .diagnostics(DiagnosticsReport(epoch: 3, globalStep: 40, rates: FalseNegativeRates(all: 0.1, weightShare: 0.25),
+                                           histogram: nil)),
+        ]
         return kinds.enumerated().map { TrainingEvent($1, milliseconds: 1_795_794_326_348 + Int64($0) * 1001) }
     }()
 
@@ -50,13 +61,18 @@ import Testing
             "eval": ["epoch", "step", "knn_accuracy", "linear_accuracy", "alignment", "uniformity"],
             "checkpoint": ["epoch", "step"], "stopped": ["epoch", "step"], "log": ["message"],
             "result": ["result"], "error": ["code", "message"],
+            "diagnostics": ["epoch", "step", "fn_rate_all", "fn_weight_share"],
         ]
         var seen: Set<String> = []
         for event in Self.everyKind {
             let object = try #require(JSONSerialization.jsonObject(with: Data(event.jsonLine().utf8)) as? [String: Any])
             let type = try #require(object["type"] as? String)
             seen.insert(type)
-            #expect(Set(object.keys) == documented[type, default: []].union(["type", "time"]), "\(type)")
+            var keys = documented[type, default: []].union(["type", "time"])
+            if case let .diagnostics(d) = event.kind, d.histogram != nil {
+                keys.formUnion(["fn_rate_hard", "fn_rate_synthetic_one", "fn_rate_synthetic_both", "histogram"])
+            }
+            #expect(Set(object.keys) == keys, "\(type)")
         }
         #expect(seen == Set(documented.keys))
         #expect(Self.everyKind[0].jsonLine().contains(#""time":"2026-11-27T15:45:26.348Z""#))
@@ -66,7 +82,15 @@ import Testing
         for value in Self.everyKind[2].metricValues + Self.everyKind[5].metricValues {
             #expect((step[value.name.rawValue] ?? eval[value.name.rawValue]) as? Double == value.value, "\(value.name)")
         }
-        #expect(Set((Self.everyKind[2].metricValues + Self.everyKind[5].metricValues).map(\.name)) == Set(MetricName.allCases))
+        let diagnostics = TrainingEvent(.diagnostics(Self.diagnostics))
+        #expect(Set((Self.everyKind[2].metricValues + Self.everyKind[5].metricValues + diagnostics.metricValues).map(\.name))
+                == Set(MetricName.allCases))
+        let line = try #require(JSONSerialization.jsonObject(with: Data(diagnostics.jsonLine().utf8)) as? [String: Any])
+        for value in diagnostics.metricValues {
+            #expect(line[value.name.rawValue] as? Double == value.value && value.step == 20, "\(value.name)")
+        }
+        let histogram = try #require(line["histogram"] as? [String: Any])
+        #expect((histogram["bin_edges"] as? [Double])?.count == 41 && histogram["synthetic"] == nil, "absent, not null")
     }
 
     @Test func nonFiniteNumbersAreNullAndReadBackAsNaN() throws {

@@ -131,7 +131,7 @@ import Testing
         for pattern in ["/healthz", "/metrics", "/openapi.json", "/v1/datasets", "/v1/defaults", "/v1/jobs"] {
             add("GET", pattern, 200, p("GET", pattern))
         }
-        for suffix in ["", "/metrics", "/events", "/logs", "/model.safetensors", "/checkpoint"] {
+        for suffix in ["", "/metrics", "/events", "/logs", "/model.safetensors", "/checkpoint", "/similarity_histograms"] {
             add("GET", "/v1/jobs/{id}" + suffix, 200, p("GET", "/v1/jobs/\(done)\(suffix)"))
         }
         add("GET", "/v1/jobs", 400, p("GET", "/v1/jobs?cursor=garbage"))
@@ -153,6 +153,29 @@ import Testing
         add("POST", "/v1/jobs/{id}/retry", 422, p("POST", "/v1/jobs/\(cancelled)/retry", body: "{\"fresh\": 1}"))
         add("GET", "/v1/jobs/{id}/model.safetensors", 409, p("GET", "/v1/jobs/\(busy)/model.safetensors"))
         add("GET", "/v1/jobs/{id}/checkpoint", 409, p("GET", "/v1/jobs/\(scratch)/checkpoint"))
+        // `scratch` never trains (it is cancelled while queued): it never has weights.
+        let pixels = #"{"inputs": [[\#(Array(repeating: "0", count: 784).joined(separator: ","))]], "k": 3}"#
+        for name in ["embed", "neighbors"] {
+            let pattern = "/v1/jobs/{id}/" + name
+            add("POST", pattern, 200, p("POST", "/v1/jobs/\(done)/\(name)", body: pixels))
+            add("POST", pattern, 409, p("POST", "/v1/jobs/\(scratch)/\(name)", body: pixels))
+            add("POST", pattern, 413, p("POST", "/v1/jobs/\(done)/\(name)", headers: ["Content-Length": "99999999"], body: ""))
+            add("POST", pattern, 415, p("POST", "/v1/jobs/\(done)/\(name)", body: "{}", contentType: "text/plain"))
+            add("POST", pattern, 422, p("POST", "/v1/jobs/\(done)/\(name)", body: #"{"inputs": [[1]]}"#))
+        }
+        add("GET", "/v1/jobs/{id}/projection", 200, p("GET", "/v1/jobs/\(done)/projection"))
+        add("GET", "/v1/jobs/{id}/projection", 409, p("GET", "/v1/jobs/\(scratch)/projection"))
+        add("GET", "/v1/jobs/{id}/items/{index}", 200, p("GET", "/v1/jobs/\(done)/items/0"))
+        add("GET", "/v1/jobs/{id}/items/{index}", 409, p("GET", "/v1/jobs/\(scratch)/items/0"))
+        add("GET", "/v1/jobs/{id}/items/{index}", 422, p("GET", "/v1/jobs/\(done)/items/100000"))
+        let refusing = try ServiceFixture { $0.maxInferenceRequests = 0 }
+        defer { refusing.stop() }
+        let refused = try #require(try C.request("POST", "\(refusing.base)/v1/jobs", body: ServiceFixture.tinyJob()).json["id"] as? String)
+        for name in ["embed", "neighbors"] {
+            add("POST", "/v1/jobs/{id}/" + name, 503, p("POST", "/v1/jobs/\(refused)/\(name)", body: pixels, server: refusing))
+        }
+        add("GET", "/v1/jobs/{id}/projection", 503, p("GET", "/v1/jobs/\(refused)/projection", server: refusing))
+        add("GET", "/v1/jobs/{id}/items/{index}", 503, p("GET", "/v1/jobs/\(refused)/items/0", server: refusing))
         add("POST", "/v1/jobs", 400, p("POST", "/v1/jobs", headers: ["Idempotency-Key": String(repeating: "k", count: 201)],
                                        body: ServiceFixture.tinyJob()))
         add("GET", "/v1/sweeps", 200, p("GET", "/v1/sweeps"))

@@ -33,9 +33,10 @@ import Testing
         #expect(details.map { $0["path"] as? String } == [#"parameters["loss.beta"].values[1]"#])
         #expect((details.first?["reason"] as? String)?.contains("[0, 100]") == true)
         #expect(try C.request("POST", "\(f.base)/v1/sweeps", body: "{").status == 400)
-        let asha = try C.request("POST", "\(f.base)/v1/sweeps",
-                                 body: Self.sweep(extra: #", "early_stopping": {"kind": "asha", "reduction_factor": 3}"#))
-        #expect(asha.status == 422 && asha.text.contains("early_stopping"), "not applied yet, so refused")
+        // ASHA judges rungs on evaluations during training; the linear probe runs only at the end.
+        let asha = try C.request("POST", "\(f.base)/v1/sweeps", body: Self.sweep(
+            extra: #", "metric": {"name": "linear_accuracy"}, "early_stopping": {"kind": "asha", "reduction_factor": 3}"#))
+        #expect(asha.status == 422 && asha.text.contains("early_stopping") && asha.text.contains("linear_accuracy"), "\(asha.text)")
         #expect(try C.request("GET", "\(f.base)/v1/jobs").json["jobs"] as? [Any] == nil
                 || (try C.request("GET", "\(f.base)/v1/jobs").json["jobs"] as? [Any])?.isEmpty == true, "nothing was queued")
         #expect(try C.request("GET", "\(f.base)/v1/sweeps/swp_nope").status == 404)

@@ -12,7 +12,7 @@ import Testing
         defer { f.stop() }
         let created = try HTTPTestClient.request("POST", "\(f.base)/v1/jobs",
                                                  body: ServiceFixture.tinyJob().replacingOccurrences(
-                                                     of: #""linear_probe": false"#, with: #""linear_probe": true"#))
+                                                     of: #""linear_probe": false"#, with: #""linear_probe": true, "diagnostics_every": 4"#))
         let id = try #require(created.json["id"] as? String)
         #expect(HTTPTestClient.waitUntil(90) { (try? f.service.store.job(id: id))?.status.isFinished ?? false })
         #expect(try f.service.store.job(id: id)?.status == .succeeded)
@@ -23,7 +23,8 @@ import Testing
         let live = sorted(try f.service.store.metrics(jobID: id).values.flatMap { $0 })
         let file = f.service.scheduler.directory(of: id).appendingPathComponent("metrics.jsonl")
         let restored = sorted(MetricsBackfill.points(fromFileAt: file))
-        #expect(live.count == 8 * 3 + 3 + 4, "three curves per step; per evaluation three, and the linear probe at the last")
+        #expect(live.count == 8 * 3 + 3 + 4 + 2 * 5,
+                "three curves per step; per evaluation three, and the linear probe at the last; five rates at steps 4 and 8")
         #expect(restored == live)
         #expect(Set(live.map(\.name)) == Set(MetricName.allCases.map(\.rawValue)))
     }

@@ -1,0 +1,48 @@
+/// The shapes of the inference endpoints' answers (`APIRouter+Inference`; the Codable types in
+/// `Inference/Messages` are what is sent).
+extension OpenAPIDocument {
+    static var inferenceSchemas: [String: Any] {
+        let number: [String: Any] = ["type": "number"]
+        let integer: [String: Any] = ["type": "integer"]
+        let neighbor: [String: Any] = [
+            "type": "object", "additionalProperties": false, "required": ["index", "label", "class_name", "similarity"],
+            "properties": ["index": integer, "label": integer, "class_name": ["type": "string"], "similarity": number],
+        ]
+        let neighbors: [String: Any] = ["type": "array", "items": neighbor]
+        let weights: [String: Any] = ["step": integer, "source": ["type": "string", "enum": ["model", "checkpoint"]]]
+        return [
+            "Embeddings": [
+                "type": "object", "required": ["embeddings", "step", "source"],
+                "properties": ["embeddings": ["type": "array", "items": ["type": "array", "items": number]]].merging(weights) { a, _ in a },
+            ],
+            "Neighbors": [
+                "type": "object", "required": ["neighbors", "step", "source"],
+                "properties": ["neighbors": ["type": "array", "items": neighbors]].merging(weights) { a, _ in a },
+            ],
+            "Projection": [
+                "type": "object", "required": ["method", "step", "explained_variance", "points", "class_names"],
+                "properties": [
+                    "method": ["type": "string", "enum": ["pca"]], "step": integer,
+                    "explained_variance": ["type": "array", "items": number, "minItems": 2, "maxItems": 2],
+                    "points": ["type": "array", "items": [
+                        "type": "object", "required": ["index", "label", "x", "y"],
+                        "properties": ["index": integer, "label": integer, "x": number, "y": number],
+                    ] as [String: Any]],
+                    "class_names": ["type": "array", "items": ["type": "string"]],
+                ] as [String: Any],
+            ],
+            "Item": [
+                "type": "object", "required": ["index", "label", "class_name", "neighbors"],
+                "properties": [
+                    "index": integer, "label": integer, "class_name": ["type": "string"],
+                    "values": ["type": "array", "items": number],
+                    "image": ["type": "object", "required": ["width", "height", "channels", "pixels"], "properties": [
+                        "width": integer, "height": integer, "channels": integer,
+                        "pixels": ["type": "array", "items": ["type": "integer", "minimum": 0, "maximum": 255]],
+                    ] as [String: Any]] as [String: Any],
+                    "neighbors": neighbors,
+                ] as [String: Any],
+            ],
+        ]
+    }
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""One sweep on full Fashion-MNIST through the API, as a full grid and with ASHA.
+
+    nice -n 10 python3 benchmarks/sweep.py [--sscl .build/release/sscl] [--epochs 4]
+        [--train-limit 10000] [--seeds 0 1 2] [--jobs 3] [--only grid|asha] [--report-from LOG[,LOG]]
+
+Starts a release `sscl serve` on a free port with a temporary database and runs folder,
+submits the sweep `loss.kind` (hcl, sscl) x `loss.beta` (0.5, 1, 2) x 3 seeds twice through
+`POST /v1/sweeps` -- once with `early_stopping: null` (every trial runs all epochs), once with
+`{"kind": "asha", "reduction_factor": 3, "min_epochs": 1}` -- waits for each with
+`GET /v1/sweeps/{id}`, and renders both leaderboards into benchmarks/results.md (the section
+"Sweep: full grid against ASHA", replaced on every run) with the total training steps of each
+sweep (the sum of its trials' steps, pruned trials up to where they stopped) and whether ASHA
+ranked the same configuration best.
+
+The budget is cut to fit a shared 2-core machine: --epochs (default 4: rungs at epochs 1 and
+3) and --train-limit (default 10000 of the 60000 training rows; the 10000 test rows are all
+used by the kNN evaluation), no linear probe (the sweep ranks by kNN accuracy).
+Each run's JSON lines go to stdout; --report-from rebuilds the section from them.
+"""
+import argparse
+import datetime
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SECTION = "## Sweep: full grid against ASHA"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(base, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as res:
+            return json.loads(res.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"{method} {path}: {e.code} {e.read().decode(errors='replace')}")
+
+
+def sweep_document(args, asha):
+    return {
+        "name": "beta-vs-method-" + ("asha" if asha else "grid"),
+        "base": {
+            "dataset": {"name": "fashion-mnist", "train_limit": args.train_limit},
+            "epochs": args.epochs,
+            "eval": {"every_epochs": 1, "linear_probe": False},
+        },
+        "parameters": {"loss.kind": {"values": ["hcl", "sscl"]}, "loss.beta": {"values": [0.5, 1, 2]}},
+        "method": "grid",
+        "seeds": args.seeds,
+        "metric": {"name": "knn_accuracy", "goal": "maximize"},
+        "early_stopping": {"kind": "asha", "reduction_factor": 3, "min_epochs": 1} if asha else None,
+        "max_concurrent": args.jobs,
+    }
+
+
+def run_sweep(base, args, asha):
+    started = time.time()
+    sweep = call(base, "POST", "/v1/sweeps", sweep_document(args, asha))
+    sid = sweep["id"]
+    print(f"# {sid} submitted ({'asha' if asha else 'grid'})", file=sys.stderr, flush=True)
+    last = None
+    while True:
+        sweep = call(base, "GET", f"/v1/sweeps/{sid}")
+        progress = sweep["progress"]
+        line = f"{progress['finished']}/{progress['trials']} {progress['by_status']}"
+        if line != last:
+            print(f"# {time.strftime('%H:%M:%S')} {sid}: {line}", file=sys.stderr, flush=True)
+            last = line
+        if sweep["status"] != "running":
+            break
+        time.sleep(5)
+    steps = 0
+    for trial in sweep["trials"]:
+        job = call(base, "GET", f"/v1/jobs/{trial['id']}")
+        trial["steps"] = (job.get("progress") or {}).get("step", 0)
+        steps += trial["steps"]
+    return {"kind": "asha" if asha else "grid", "sweep": sweep, "steps": steps, "wall": time.time() - started,
+            "args": {"epochs": args.epochs, "train_limit": args.train_limit, "seeds": args.seeds, "jobs": args.jobs}}
+
+
+def parameters_text(p):
+    return ", ".join(f"{k}={v}" for k, v in p.items())
+
+
+def leaderboard_table(run):
+    sweep = run["sweep"]
+    lines = ["| rank | configuration | seeds finished | pruned | kNN mean ± std | 95% CI | p vs best | within noise of best | ASHA |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for rank, row in enumerate(sweep["leaderboard"], 1):
+        mean = "" if row["mean"] is None else f"{row['mean']:.4f}" + ("" if row["std"] is None else f" ± {row['std']:.4f}")
+        ci = "" if row["ci95"] is None else f"[{row['ci95'][0]:.4f}, {row['ci95'][1]:.4f}]"
+        p = "best" if row["best"] else ("" if row["p_value"] is None else f"{row['p_value']:.3g}")
+        asha = row.get("asha")
+        standing = "" if not asha else f"{asha['decision']} at rung {asha['rung']} (epoch {asha['epoch']}, mean {asha['mean']:.4f})"
+        lines.append(f"| {rank} | {parameters_text(row['parameters'])} | {row['finished_seeds']} | {row.get('pruned_seeds', 0)} | "
+                     f"{mean} | {ci} | {p} | {'yes' if row['indistinguishable_from_best'] else 'no'} | {standing} |")
+    return "\n".join(lines)
+
+
+def best(run):
+    rows = [r for r in run["sweep"]["leaderboard"] if r["best"]]
+    return rows[0]["parameters"] if rows else None
+
+
+def report(runs):
+    grid = next(r for r in runs if r["kind"] == "grid")
+    asha = next(r for r in runs if r["kind"] == "asha")
+    a = grid["args"]
+    date = datetime.date.today().isoformat()
+    same = best(grid) == best(asha)
+    decisions = asha["sweep"].get("asha", {}).get("decisions", [])
+    out = [SECTION, "",
+           f"`nice -n 10 python3 benchmarks/sweep.py --epochs {a['epochs']} --train-limit {a['train_limit']} "
+           f"--seeds {' '.join(map(str, a['seeds']))} --jobs {a['jobs']}` on {date}: one release `sscl serve`, the sweep "
+           f"`loss.kind` (hcl, sscl) × `loss.beta` (0.5, 1, 2) × {len(a['seeds'])} seeds on Fashion-MNIST "
+           f"({a['train_limit']} of the 60000 training rows, all 10000 test rows for kNN), {a['epochs']} epochs, "
+           f"kNN accuracy of the final evaluation, no linear probe, {a['jobs']} trials at a time, submitted through "
+           "`POST /v1/sweeps` twice: a full grid, then with ASHA (η = 3, min_epochs 1: rungs at epochs 1 and 3). "
+           "The budget (epochs, rows) is cut from the issue's to fit about half an hour of a shared 2-core machine. "
+           "To fit the session, the two sweeps ran at the same time on two servers (`--only grid` and `--only asha`, "
+           "joined with `--report-from`), on a machine other jobs shared: their wall times are not comparable, their "
+           "steps are.",
+           "",
+           "| sweep | trials | succeeded | pruned | total steps | wall s | best configuration |",
+           "|---|---|---|---|---|---|---|"]
+    for run in (grid, asha):
+        counts = run["sweep"]["progress"]["by_status"]
+        out.append(f"| {run['kind']} | {run['sweep']['progress']['trials']} | {counts.get('succeeded', 0)} | "
+                   f"{counts.get('pruned', 0)} | {run['steps']} | {run['wall']:.0f} | {parameters_text(best(run) or {})} |")
+    out += ["",
+            f"ASHA used **{asha['steps'] / max(grid['steps'], 1):.0%}** of the grid's steps and "
+            + ("**found the same best configuration**." if same else
+               f"**did not find the same best configuration** (grid: {parameters_text(best(grid) or {})}; "
+               f"ASHA: {parameters_text(best(asha) or {})})."),
+            "",
+            "Full grid:", "", leaderboard_table(grid), "",
+            "ASHA:", "", leaderboard_table(asha), "",
+            "ASHA's decisions in the order it made them (configuration mean over its seeds at the rung):", "",
+            "| # | configuration | rung (epoch) | mean kNN | decision |", "|---|---|---|---|---|"]
+    params = {row["configuration"]: row["parameters"] for row in asha["sweep"]["leaderboard"]}
+    for d in decisions:
+        mean = "" if d["mean"] is None else f"{d['mean']:.4f}"
+        out.append(f"| {d['sequence']} | {parameters_text(params.get(d['configuration'], {}))} | {d['rung']} ({d['epoch']}) | "
+                   f"{mean} | {d['decision']} |")
+    return "\n".join(out) + "\n"
+
+
+def write_section(text, path):
+    old = open(path).read() if os.path.exists(path) else "# sscl benchmark results\n"
+    if SECTION in old:
+        start = old.index(SECTION)
+        rest = old[start + len(SECTION):]
+        end = rest.find("\n## ")
+        old = old[:start] + (rest[end + 1:] if end >= 0 else "")
+    with open(path, "w") as f:
+        f.write(old.rstrip("\n") + "\n\n" + text)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sscl", default=os.path.join(REPO, ".build/release/sscl"))
+    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--train-limit", type=int, default=10000)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    # A configuration is judged once all its seeds reached the rung, so its seeds should run
+    # together: a multiple of the seed count.
+    ap.add_argument("--jobs", type=int, default=3, help="trials at a time (the server's --max-concurrent-jobs too)")
+    ap.add_argument("--only", nargs="+", choices=["grid", "asha"], default=["grid", "asha"],
+                    help="run only these sweeps (two servers at once; join their outputs with --report-from)")
+    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--report-from", metavar="LOG[,LOG]", help="write the section from the JSON lines of earlier runs' output")
+    args = ap.parse_args()
+
+    if args.report_from:
+        runs = [json.loads(line) for path in args.report_from.split(",") for line in open(path) if line.startswith("{")]
+    else:
+        work = tempfile.mkdtemp(prefix="sscl-sweep-bench-")
+        port = free_port()
+        server = subprocess.Popen(
+            [args.sscl, "serve", "--port", str(port), "--db", os.path.join(work, "db.sqlite"),
+             "--runs-dir", os.path.join(work, "runs"), "--max-concurrent-jobs", str(args.jobs)],
+            stdout=open(os.path.join(work, "server.log"), "w"), stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        # A SIGTERM to the script ends the server too (through the finally below).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        try:
+            for _ in range(300):
+                try:
+                    call(base, "GET", "/healthz")
+                    break
+                except (urllib.error.URLError, ConnectionError, SystemExit):
+                    time.sleep(0.2)
+            runs = []
+            for asha in [k == "asha" for k in args.only]:
+                run = run_sweep(base, args, asha)
+                print(json.dumps(run), flush=True)
+                runs.append(run)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        print(f"# server log: {os.path.join(work, 'server.log')}", file=sys.stderr)
+    if not {"grid", "asha"} <= {r["kind"] for r in runs}:
+        return
+    text = report(runs)
+    write_section(text, args.out)
+    print(text, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
