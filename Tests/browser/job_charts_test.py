@@ -269,6 +269,9 @@ def check_representation(check, browser, api, job_id, result):
     if accuracy is not None:
         bars = browser.evaluate("[...document.querySelectorAll('[data-testid=per-class-accuracy] g')].map((g) => Number(g.dataset.accuracy))")
         check(bars == accuracy, f"one bar per class with the result's accuracy ({len(bars or [])} bars)")
+    rows = browser.evaluate("[...document.querySelectorAll('[data-testid=result] tr[data-metric]')].map((tr) => tr.dataset.metric)") or []
+    check(not any(r.startswith(("diagnostics.histogram", "confusion_matrix", "per_class_knn_accuracy")) for r in rows),
+          f"the result table lists no histogram bins nor matrix cells ({len(rows)} rows)")
     if matrix is None and accuracy is None:
         print("(the result has no per-class kNN accuracy nor confusion matrix: checked against the mock server)")
 

@@ -329,7 +329,8 @@ export function mountJobPage(root, route) {
     used.add('per_class_knn_accuracy');
     used.add('confusion_matrix');
     const warnings = Array.isArray(r.warnings) ? r.warnings : [];
-    const other = flatten(r).filter(([k]) => !used.has(k.split(/[.[]/)[0]));
+    // The run's last similarity histogram (result.diagnostics.histogram) is drawn above, not listed bin by bin.
+    const other = flatten(r).filter(([k]) => !used.has(k.split(/[.[]/)[0]) && !k.startsWith('diagnostics.histogram'));
     replaceChildren(resultBox,
       warnings.length ? h('div', { class: 'alert alert-warning', role: 'status', 'data-testid': 'result-warnings' },
         h('strong', {}, 'Training may not have helped: '), h('ul', {}, warnings.map((w) => h('li', {}, w)))) : null,
