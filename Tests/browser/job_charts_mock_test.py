@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser"))
     args = ap.parse_args()
     check = Checks()
-    mock = subprocess.Popen([sys.executable, os.path.join(HERE, "mock_server.py"), "--port", "0", "--tick", "0.1"],
+    mock = subprocess.Popen([sys.executable, os.path.join(HERE, "mock_server.py"), "--port", "0", "--tick", "0.2"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     base = mock.stdout.readline().strip().split()[-1]
 
@@ -44,6 +44,15 @@ def main():
     downloads = tempfile.mkdtemp(prefix="sscl-charts-mock-downloads-")
     browser = Chromium(args.chromium, profile)
     try:
+        # First, while it still waits behind the running job: a queued job has no diagnostics nor representation.
+        browser.open(f"{base}/#/jobs/job-queued")
+        wait_for(browser, "document.querySelector('[data-testid=job-status]')", 10)
+        time.sleep(0.5)
+        check(browser.evaluate("document.querySelector('[data-testid=job-status]').dataset.status === 'queued' && "
+                               "document.querySelector('[data-testid=diagnostics]').hidden && "
+                               "document.querySelector('[data-testid=representation]').hidden"),
+              "a queued job shows neither diagnostics nor the representation")
+
         _, job = api("GET", "/v1/jobs/job-succeeded")
         _, m = api("GET", "/v1/jobs/job-succeeded/metrics")
         metrics = {s["name"]: s["points"] for s in m["metrics"]}
@@ -86,13 +95,6 @@ def main():
         values = wait_for(browser, "document.querySelectorAll('[data-testid=item-values] tr').length", 10)
         check(values == 16, f"a row item (the digits job) shows its values ({values} rows)")
 
-        # A queued job has no diagnostics nor representation.
-        browser.open(f"{base}/#/jobs/job-queued")
-        wait_for(browser, "document.querySelector('[data-testid=job-status]')", 10)
-        time.sleep(0.5)
-        check(browser.evaluate("document.querySelector('[data-testid=diagnostics]').hidden && "
-                               "document.querySelector('[data-testid=representation]').hidden"),
-              "a queued job shows neither diagnostics nor the representation")
     except Exception as e:
         check(False, f"the test ran to its end ({type(e).__name__}: {e})")
     finally:
