@@ -273,3 +273,13 @@ export const cancelSweep = (id) => request('POST', `/v1/sweeps/${encodeURICompon
 export const sweepResultsURL = (id) => `/v1/sweeps/${encodeURIComponent(id)}/results.csv`;
 /** Downloads results.csv with the token. */
 export const downloadSweepResults = (id) => downloadFrom(sweepResultsURL(id), `${id}-results.csv`);
+
+// The representation and diagnostics of a job (issue 11).
+/** The 2-D projection of up to 2,000 test embeddings: {method, step, explained_variance, points, class_names}. */
+export const getProjection = (id, signal) => request('GET', `/v1/jobs/${encodeURIComponent(id)}/projection`, { signal });
+/** One item of a split with its `k` nearest train neighbours. */
+export const getItem = (id, index, { split = 'test', k = 5 } = {}, signal) =>
+  request('GET', `/v1/jobs/${encodeURIComponent(id)}/items/${encodeURIComponent(index)}`, { query: { split, k }, signal });
+/** The latest `last` similarity histograms: {histograms: [...]}. */
+export const getSimilarityHistograms = (id, { last = 1 } = {}, signal) =>
+  request('GET', `/v1/jobs/${encodeURIComponent(id)}/similarity_histograms`, { query: { last }, signal });

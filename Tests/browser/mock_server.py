@@ -25,7 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 FINISHED = {"succeeded", "failed", "cancelled"}
 SNAPSHOT_KEYS = ["id", "status", "attempt", "created_at", "started_at", "finished_at", "restarts_used",
                  "cancel_requested", "resume_from_checkpoint", "error"]
-METRIC_NAMES = ["loss", "lr", "images_per_s", "knn_accuracy", "linear_accuracy", "alignment", "uniformity"]
+DIAGNOSTIC_NAMES = ["fn_rate_all", "fn_rate_hard", "fn_rate_synthetic_one", "fn_rate_synthetic_both", "fn_weight_share"]
+METRIC_NAMES = ["loss", "lr", "images_per_s", "knn_accuracy", "linear_accuracy", "alignment", "uniformity"] + DIAGNOSTIC_NAMES
+HIST_BINS = 40
+PROJECTION_POINTS = 600
 DEFAULTS = {
     "name": "my-job",
     "dataset": {"name": "fashion-mnist-mini"},
@@ -115,7 +118,7 @@ class Store:
             "attempt": 1, "progress": None, "metrics": {}, "result": None, "error": None,
             "restarts_used": 0, "cancel_requested": False, "resume_from_checkpoint": False,
         }
-        self.jobs[jid] = {"job": job, "metrics": {n: [] for n in METRIC_NAMES}, "logs": [], "events": []}
+        self.jobs[jid] = {"job": job, "metrics": {n: [] for n in METRIC_NAMES}, "logs": [], "events": [], "histograms": []}
         self.order.insert(0, jid)
         self.event(jid, "status", None)
         return jid
@@ -185,6 +188,15 @@ class Store:
                       self.metric(jid, "linear_accuracy", step, round(knn + 0.03, 4), t, False),
                       self.metric(jid, "alignment", step, round(1.2 - 0.5 * frac, 4), t, False),
                       self.metric(jid, "uniformity", step, round(-1.5 - 1.8 * frac, 4), t, False)]
+        if step % 10 == 0:
+            # The loss's false-negative diagnostics (issue 11): rates near the class prior of 0.1.
+            rates = [0.1, 0.1 + 0.25 * frac, 0.12 + 0.1 * frac, 0.02 + 0.05 * frac, 0.1 + 0.3 * frac]
+            batch += [self.metric(jid, n, step, round(r + rnd.uniform(-0.01, 0.01), 4), t, False)
+                      for n, r in zip(DIAGNOSTIC_NAMES, rates)]
+            hist = self.histogram(step, epoch, frac, rnd)
+            self.jobs[jid]["histograms"].append(hist)
+            if emit:
+                self.event(jid, "similarity_histogram", hist)
         job = self.jobs[jid]["job"]
         job["progress"] = {"epoch": epoch, "epochs": epochs, "step": step, "steps": steps,
                            "images_per_s": round(ips, 1), "eta_s": round((steps - step) * 0.25, 1)}
@@ -193,6 +205,51 @@ class Store:
             self.event(jid, "progress", job["progress"])
             if step % 10 == 0:
                 self.log(jid, f"epoch {epoch}/{epochs} step {step}/{steps} loss {loss:.4f} lr {lr:.5f} {ips:.0f} img/s")
+
+    @staticmethod
+    def histogram(step, epoch, frac, rnd):
+        """Counts in 40 bins over [-1, 1]: positives move towards 1 as training goes on."""
+        edges = [round(-1 + 2 * i / HIST_BINS, 4) for i in range(HIST_BINS + 1)]
+        centres = [(edges[i] + edges[i + 1]) / 2 for i in range(HIST_BINS)]
+        bump = lambda mu, sd, n: [int(n * math.exp(-((c - mu) / sd) ** 2 / 2)) + rnd.randint(0, 2) for c in centres]
+        return {"step": step, "epoch": epoch, "bin_edges": edges,
+                "positives": bump(0.3 + 0.5 * frac, 0.15, 80), "negatives": bump(0.0, 0.3, 900),
+                "hard": bump(0.35, 0.12, 120), "synthetic": bump(0.25, 0.1, 60)}
+
+    def projection(self, jid):
+        """Ten Gaussian clusters that separate as training goes on, at the latest evaluation."""
+        evals = self.jobs[jid]["metrics"]["knn_accuracy"]
+        if not evals:
+            return None
+        step = evals[-1]["step"]
+        frac = step / self.steps(jid)
+        rnd = random.Random(hash((jid, "projection", step)))
+        points = []
+        for i in range(PROJECTION_POINTS):
+            label = i % 10
+            angle = 2 * math.pi * label / 10
+            r = 1 + 4 * frac
+            points.append({"index": i, "label": label, "x": round(r * math.cos(angle) + rnd.gauss(0, 1), 4),
+                           "y": round(r * math.sin(angle) + rnd.gauss(0, 1), 4)})
+        return {"method": "pca", "step": step, "explained_variance": [round(0.2 + 0.2 * frac, 4), round(0.1 + 0.1 * frac, 4)],
+                "points": points, "class_names": [f"class {c}" for c in range(10)] if jid != "job-succeeded" else
+                ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]}
+
+    def item(self, jid, index, k):
+        """A test item (a 28x28 image, or 16 values for a digits job) and k neighbours."""
+        label = index % 10
+        names = (self.projection(jid) or {}).get("class_names") or [f"class {c}" for c in range(10)]
+        out = {"index": index, "label": label, "class_name": names[label]}
+        if self.jobs[jid]["job"]["job"]["dataset"]["name"] == "digits":
+            out["values"] = [round(math.sin(index + j), 4) for j in range(16)]
+        else:
+            out["image"] = {"width": 28, "height": 28, "channels": 1,
+                            "pixels": [(x * 9 + y * 3 + index * 17) % 256 if (x - 14) ** 2 + (y - 14) ** 2 < 100 else 0
+                                       for y in range(28) for x in range(28)]}
+        out["neighbors"] = [{"index": 1000 + index * k + j, "label": label if j < k - 1 else (label + 1) % 10,
+                             "class_name": names[label if j < k - 1 else (label + 1) % 10],
+                             "similarity": round(0.95 - 0.05 * j, 4)} for j in range(k)]
+        return out
 
     def finish(self, jid):
         m = self.jobs[jid]["metrics"]
@@ -204,6 +261,12 @@ class Store:
             "alignment": last("alignment"), "uniformity": last("uniformity"),
             "epochs": job["job"].get("epochs"), "steps": self.steps(jid), "seconds": 84.2, "final_loss": last("loss"),
         }
+        # 10 classes, 100 test items each: the kNN classifier's confusions.
+        matrix = [[(80 - 3 * i if i == j else (20 + 3 * i) // 9 + (1 if j == (i + 1) % 10 and (20 + 3 * i) % 9 else 0)) for j in range(10)]
+                  for i in range(10)]
+        job["result"]["confusion_matrix"] = matrix
+        job["result"]["per_class_knn_accuracy"] = [round(row[i] / sum(row), 4) for i, row in enumerate(matrix)]
+        job["result"]["test_count"] = sum(map(sum, matrix))
         self.set_status(jid, "succeeded")
 
     def tick(self):
@@ -356,6 +419,18 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send_json(204, None)
                 if rest == ["metrics"]:
                     return self.metrics(jid, q)
+                if rest == ["projection"]:
+                    projection = store.projection(jid)
+                    if projection is None:
+                        return self.error(404, "not_found", "no projection before the first evaluation")
+                    return self.send_json(200, projection)
+                if len(rest) == 2 and rest[0] == "items":
+                    if not rest[1].isdigit() or (q.get("split", "test") == "test" and int(rest[1]) >= PROJECTION_POINTS):
+                        return self.error(404, "not_found", f"no test item {rest[1]}")
+                    return self.send_json(200, store.item(jid, int(rest[1]), int(q.get("k") or 5)))
+                if rest == ["similarity_histograms"]:
+                    last = int(q.get("last") or 1)
+                    return self.send_json(200, {"histograms": store.jobs[jid]["histograms"][-last:]})
                 if rest == ["logs"]:
                     return self.send_json(200, {"lines": store.jobs[jid]["logs"]})
                 if rest == ["cancel"] and method == "POST":

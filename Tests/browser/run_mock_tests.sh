@@ -58,6 +58,11 @@ echo "# dashboard_test.sh against the mock ($URL)"
 echo "# interactions"
 harness interactions "$URL/__tests__/interactions.html"; note $? "interaction checks"
 
+echo "# job page charts, projection, per-class views and diagnostics (job_charts_mock_test.py)"
+python3 "$HERE/job_charts_mock_test.py" --chromium "$BROWSER" >"$WORK/charts.log" 2>&1; rc=$?
+grep -E '^(FAIL|[0-9]+ passed)' "$WORK/charts.log"
+note $rc "job_charts_mock_test.py"
+
 start_mock token --token s3cret
 echo "# token flow ($URL)"
 harness token "$URL/__tests__/token.html?token=s3cret"; note $? "token checks"

@@ -149,3 +149,85 @@ test('formatPValue, sweepIsLive, valueAtPath and the job list hash', () => {
   assert.equal(jobListHash({ status: 'running' }), '#/?status=running');
   assert.equal(jobListHash({ sweep: 'swp_x', status: 'failed' }), '#/jobs?sweep=swp_x&status=failed');
 });
+
+import { ema, logTicks as chartLogTicks } from '../../Public/js/chart.js';
+import { metricsCSV, csvField } from '../../Public/js/metricsCsv.js';
+import { xAxis, stepsPerEpoch, formatClock } from '../../Public/js/xAxes.js';
+import { nearestPoint, className } from '../../Public/js/scatter.js';
+import { rowNormalise } from '../../Public/js/confusion.js';
+import { shares } from '../../Public/js/histogram.js';
+
+test('ema is the debiased exponential moving average, skipping non-finite values', () => {
+  // By hand, w = 0.5: s1 = 0.5 → 1; s2 = 0.25 + 1.5 = 1.75 → 1.75 / 0.75; s3 = 0.875 + 2.5 = 3.375 → 3.375 / 0.875.
+  const out = ema([{ step: 1, value: 1 }, { step: 2, value: 3 }, { step: 3, value: NaN }, { step: 4, value: 5 }], 0.5);
+  assert.deepEqual(out.map((p) => p.step), [1, 2, 3, 4]);
+  assert.equal(out[0].value, 1);
+  assert.ok(Math.abs(out[1].value - 7 / 3) < 1e-12);
+  assert.ok(Number.isNaN(out[2].value));
+  assert.ok(Math.abs(out[3].value - 27 / 7) < 1e-12);
+  const flat = ema(Array.from({ length: 50 }, (_, i) => ({ step: i, value: 2 })), 0.9);
+  assert.ok(flat.every((p) => Math.abs(p.value - 2) < 1e-12), 'a constant stays constant (no pull towards 0)');
+  const pts = [{ step: 1, value: 4 }];
+  assert.equal(ema(pts, 0), pts, 'weight 0: the points themselves');
+});
+
+test('logTicks: powers of ten, 1-2-5 when few, linear inside one short stretch', () => {
+  assert.deepEqual(chartLogTicks(0.001, 100), [0.001, 0.01, 0.1, 1, 10, 100]);
+  assert.deepEqual(chartLogTicks(0.3, 30), [0.5, 1, 2, 5, 10, 20]);
+  assert.deepEqual(chartLogTicks(4.1, 4.6), [4.2, 4.4, 4.6]);
+  assert.deepEqual(chartLogTicks(0, 10), [], 'no log axis through zero');
+});
+
+test('metricsCSV writes one row per point with the API values and the derived epoch', () => {
+  const text = metricsCSV([
+    { name: 'loss', points: [{ step: 5, value: 2.5, time: '2026-01-01T00:00:01.000Z' }, { step: 10, value: null, time: '2026-01-01T00:00:02.000Z' }] },
+    { name: 'a,"b"', points: [{ step: 10, value: 0.75, time: '2026-01-01T00:00:02.000Z' }] },
+  ], (step) => step / 4);
+  assert.equal(text, 'metric,step,epoch,time,value\r\n'
+    + 'loss,5,1.25,2026-01-01T00:00:01.000Z,2.5\r\n'
+    + 'loss,10,2.5,2026-01-01T00:00:02.000Z,\r\n'
+    + '"a,""b""",10,2.5,2026-01-01T00:00:02.000Z,0.75\r\n');
+  assert.equal(metricsCSV([{ name: 'lr', points: [{ step: 1, value: 0.1 }] }]), 'metric,step,epoch,time,value\r\nlr,1,,,0.1\r\n');
+  assert.equal(csvField('x\ny'), '"x\ny"');
+});
+
+test('x axes: epoch from steps per epoch, time from the first point', () => {
+  assert.equal(stepsPerEpoch({ steps: 400, epochs: 10 }), 40);
+  assert.equal(stepsPerEpoch(null), null);
+  assert.equal(xAxis('epoch', { perEpoch: 40 }).of({ step: 60 }), 1.5);
+  assert.ok(Number.isNaN(xAxis('epoch').of({ step: 60 })));
+  assert.equal(xAxis('time', { origin: 1000 }).of({ step: 1, time: 91_000 }), 90);
+  assert.ok(Number.isNaN(xAxis('time', { origin: 1000 }).of({ step: 1 })));
+  assert.equal(xAxis('step').of({ step: 7 }), 7);
+  assert.equal(formatClock(65), '1:05');
+  assert.equal(formatClock(3725), '1:02:05');
+});
+
+test('MetricStore keeps the time of a point and the earliest time', () => {
+  const m = new MetricStore();
+  m.add('loss', 2, 1.5, '2026-01-01T00:00:02Z');
+  m.add('knn_accuracy', 1, 0.5, '2026-01-01T00:00:01Z');
+  m.add('lr', 3, 0.1);
+  assert.equal(m.points('loss')[0].time, Date.parse('2026-01-01T00:00:02Z'));
+  assert.equal(m.points('lr')[0].time, undefined);
+  assert.equal(m.firstTime(), Date.parse('2026-01-01T00:00:01Z'));
+});
+
+test('scatter, confusion and histogram helpers', () => {
+  assert.equal(nearestPoint([[0, 0], [10, 10], [12, 11]], 11.5, 11, 5), 2);
+  assert.equal(nearestPoint([[0, 0]], 50, 50, 5), -1);
+  assert.equal(className(['cat', 'dog'], 1), 'dog');
+  assert.equal(className(null, 3), 'class 3');
+  assert.deepEqual(rowNormalise([[3, 1], [0, 0]]), [[0.75, 0.25], [0, 0]]);
+  assert.deepEqual(shares([1, 3, 0]), [0.25, 0.75, 0]);
+  assert.deepEqual(shares([0, 0]), [0, 0]);
+});
+
+import { imageRGBA } from '../../Public/js/scatter.js';
+
+test('imageRGBA reads planar [channels, height, width] pixels; one channel is grey', () => {
+  // 2x1 RGB: red plane [10, 20], green [30, 40], blue [50, 60].
+  assert.deepEqual([...imageRGBA({ width: 2, height: 1, channels: 3, pixels: [10, 20, 30, 40, 50, 60] })],
+    [10, 30, 50, 255, 20, 40, 60, 255]);
+  assert.deepEqual([...imageRGBA({ width: 1, height: 2, channels: 1, pixels: [7, 9] })], [7, 7, 7, 255, 9, 9, 9, 255]);
+});

@@ -1,6 +1,7 @@
-// One job: status, progress, live charts, results against baselines, the resolved
-// hyperparameters, logs, actions and downloads. Loads its state over REST, then follows the
-// event stream while the job is queued or running.
+// One job: status, progress, live charts (smoothing, log scale, zoom, x axis, CSV), the
+// false-negative diagnostics, the embedding projection and the kNN evaluation per class,
+// results against baselines, the resolved hyperparameters, logs, actions and downloads. Loads
+// its state over REST, then follows the event stream while the job is queued or running.
 import * as api from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { flatten } from '../jsonPaths.js';
@@ -8,6 +9,12 @@ import { createLineChart } from '../chart.js';
 import { formatNumber, formatPercent, formatTime, formatValue, formatDuration } from '../format.js';
 import { errorBox, isFinished, progressBar, statusBadge, toast } from '../components.js';
 import { MetricStore } from '../metricStore.js';
+import { stepsPerEpoch, xAxis } from '../xAxes.js';
+import { metricsCSV } from '../metricsCsv.js';
+import { saveText } from '../saveFile.js';
+import { createScatter } from '../scatter.js';
+import { confusionTable, perClassAccuracyChart } from '../confusion.js';
+import { createHistogram } from '../histogram.js';
 
 const percent = (v) => `${Number((v * 100).toFixed(1))}%`;
 
@@ -21,6 +28,14 @@ export const CHARTS = [
   { key: 'alignment', title: 'Alignment (lower is better)', series: [['alignment', 'alignment']] },
   { key: 'uniformity', title: 'Uniformity (lower is better)', series: [['uniformity', 'uniformity']] },
 ];
+
+/** The loss's false-negative diagnostics: one chart of their own, shown when a job has them. */
+export const DIAGNOSTICS = {
+  key: 'diagnostics', title: 'Same-class share (false negatives)', yFormat: percent,
+  series: [['fn_rate_all', 'all negatives'], ['fn_rate_hard', 'hard negatives'],
+    ['fn_rate_synthetic_one', 'synthetic: one parent'], ['fn_rate_synthetic_both', 'synthetic: both parents'],
+    ['fn_weight_share', 'share of negative weight']],
+};
 
 const MAX_LOG_LINES = 3000;
 /** Keep-alives come every 15 s: this long without a byte means the stream is not live. */
@@ -41,6 +56,12 @@ export function mountJobPage(root, route) {
   const metrics = new MetricStore();
   const logKeys = new Set();
   const charts = new Map();
+  const view = { axis: 'step', smoothing: 0 };
+  let projectionTimer = null;
+  let projectionStep = null;
+  let classNames = null;     // from the projection or the dataset, when known
+  let datasetClassesAsked = false;
+  const items = new Map();   // `${projection step}:${index}` → Promise of the item
 
   const head = h('div', { class: 'page-head job-head' });
   const actions = h('div', { class: 'actions', 'data-testid': 'job-actions' });
@@ -48,13 +69,38 @@ export function mountJobPage(root, route) {
   const progress = h('div', { class: 'job-progress' });
   const live = h('span', { class: 'live muted small', 'data-testid': 'stream-state' });
   const chartGrid = h('div', { class: 'chart-grid', 'data-testid': 'charts' });
+  const axisSelect = h('select', { 'data-testid': 'chart-x-axis', onchange: () => { view.axis = axisSelect.value; drawCharts(); } },
+    h('option', { value: 'step' }, 'step'), h('option', { value: 'epoch' }, 'epoch'), h('option', { value: 'time' }, 'time'));
+  const smoothingValue = h('output', { 'data-testid': 'chart-smoothing-value' }, '0');
+  const smoothing = h('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: 0, 'data-testid': 'chart-smoothing',
+    'aria-label': 'Smoothing (EMA weight)',
+    oninput: () => { view.smoothing = Number(smoothing.value); smoothingValue.textContent = smoothing.value; drawCharts(); } });
+  const csvButton = h('button', { type: 'button', 'data-testid': 'download-metrics-csv', onclick: () => downloadCSV() }, 'Metrics (.csv)');
+  const chartBar = h('div', { class: 'chart-toolbar', 'data-testid': 'chart-toolbar' },
+    h('label', {}, 'x axis ', axisSelect),
+    h('label', { title: 'Exponential moving average; the raw curve stays faint behind' }, 'smoothing ', smoothing, ' ', smoothingValue),
+    h('span', { class: 'muted small' }, 'drag across a chart to zoom'), csvButton);
+  const diagnosticsGrid = h('div', { class: 'chart-grid' });
+  const histogram = createHistogram();
+  diagnosticsGrid.append(histogram.element);
+  const diagnostics = h('section', { class: 'job-diagnostics', 'data-testid': 'diagnostics', hidden: true },
+    h('h2', {}, 'False-negative diagnostics'),
+    h('p', { class: 'muted small' }, 'Measured with the batch labels (never used to train): the share of same-class rows among '
+      + 'the negatives, the hardest negatives and the synthetic negatives\' parents, and the share of the loss\'s negative weight on them.'),
+    diagnosticsGrid);
+  const scatter = createScatter({ loadItem });
+  const projectionBox = h('div', { class: 'projection', 'data-testid': 'projection-section', hidden: true },
+    h('h3', {}, 'Projection of the test embeddings'), scatter.element);
+  const perClassBox = h('div', { 'data-testid': 'per-class', hidden: true });
+  const representation = h('section', { class: 'job-representation', 'data-testid': 'representation', hidden: true },
+    h('h2', {}, 'The representation'), projectionBox, perClassBox);
   const resultBox = h('div', { 'data-testid': 'result' });
   const params = h('div', { 'data-testid': 'hyperparameters' });
   const logs = h('pre', { class: 'logs', 'data-testid': 'logs', tabindex: 0, 'aria-label': 'Logs' });
   const section = h('section', { class: 'page job-page', 'data-testid': 'job-page', 'data-job-id': id },
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, '← Jobs')),
     head, alerts, h('div', { class: 'job-bar' }, progress, actions),
-    h('h2', {}, 'Training curves ', live), chartGrid,
+    h('h2', {}, 'Training curves ', live), chartBar, chartGrid, diagnostics, representation,
     h('div', { class: 'two-col' },
       h('div', {}, h('h2', {}, 'Result'), resultBox),
       h('div', {}, h('h2', {}, 'Hyperparameters'), params)),
@@ -62,22 +108,116 @@ export function mountJobPage(root, route) {
   root.append(section);
 
   for (const c of CHARTS) addChart(c);
+  addChart(DIAGNOSTICS, diagnosticsGrid);
 
-  function addChart(c) {
+  function addChart(c, grid = chartGrid) {
     const chart = createLineChart({ testid: `chart-${c.key}`, title: c.title, yFormat: c.yFormat });
     charts.set(c.key, { ...c, chart });
-    chartGrid.append(chart.element);
+    if (grid === diagnosticsGrid) grid.prepend(chart.element); else grid.append(chart.element);
   }
 
   function drawCharts() {
     drawTimer = null;
-    const known = new Set(CHARTS.flatMap((c) => c.series.map(([name]) => name)));
+    const known = new Set([...CHARTS, DIAGNOSTICS].flatMap((c) => c.series.map(([name]) => name)));
     for (const name of metrics.names()) {
       if (!known.has(name) && !charts.has(name)) addChart({ key: name, title: name, series: [[name, name]] });
     }
+    const axis = xAxis(view.axis, { perEpoch: stepsPerEpoch(job?.progress), origin: metrics.firstTime() });
     for (const c of charts.values()) {
-      c.chart.update(c.series.map(([name, label]) => ({ label, points: metrics.points(name) })));
+      c.chart.update(c.series.map(([name, label]) => ({ label, points: metrics.points(name) })),
+        { xAxis: axis, smoothing: view.smoothing });
     }
+    if (DIAGNOSTICS.series.some(([name]) => metrics.points(name).length > 0)) diagnostics.hidden = false;
+  }
+
+  /** Every point of every metric (not the page's thinned copy) as CSV, for a spreadsheet or pandas. */
+  async function downloadCSV() {
+    csvButton.disabled = true;
+    try {
+      const m = await api.getMetrics(id, {}, controller.signal);
+      const perEpoch = stepsPerEpoch(job?.progress);
+      const text = metricsCSV(m.metrics || [], (step) => (perEpoch ? step / perEpoch : NaN));
+      saveText(`${(job?.name || id).replace(/[^\w.-]+/g, '_')}-metrics.csv`, text, 'text/csv');
+    } catch (err) {
+      toast(`Download failed: ${err.message}`, 'error');
+    } finally {
+      csvButton.disabled = false;
+    }
+  }
+
+  function addPoints(series) {
+    for (const sr of series || []) for (const p of sr.points || []) metrics.add(sr.name, p.step, p.value, p.time);
+  }
+
+  /** The test item under the mouse in the scatter, with its neighbours in the model of that
+   * projection; or a train item (a neighbour, for its thumbnail: one neighbour is the least asked). */
+  function loadItem(index, split = 'test') {
+    const key = `${projectionStep}:${split}:${index}`;
+    if (!items.has(key)) {
+      const p = api.getItem(id, index, { split, k: split === 'test' ? 5 : 1 }, controller.signal);
+      p.catch(() => items.delete(key));
+      items.set(key, p);
+    }
+    return items.get(key);
+  }
+
+  /** Reads the projection again (after an evaluation, and once the job has finished). */
+  async function loadProjection() {
+    projectionTimer = null;
+    try {
+      const projection = await api.getProjection(id, controller.signal);
+      if (stopped || !Array.isArray(projection?.points)) return;
+      if (projection.step !== projectionStep) items.clear();
+      projectionStep = projection.step;
+      if (Array.isArray(projection.class_names) && projection.class_names.length) classNames = projection.class_names;
+      scatter.update({ ...projection, class_names: classNames });
+      projectionBox.hidden = projection.points.length === 0;
+      representation.hidden = projectionBox.hidden && perClassBox.hidden;
+      if (job?.result) renderPerClass();
+    } catch { /* none yet (before the first evaluation), or not served: the section stays as it was */ }
+  }
+
+  function scheduleProjection(delay = 600) {
+    if (!projectionTimer && !stopped) projectionTimer = setTimeout(loadProjection, delay);
+  }
+
+  async function loadHistograms() {
+    try {
+      const res = await api.getSimilarityHistograms(id, { last: 200 }, controller.signal);
+      for (const hist of res?.histograms || []) showHistogram(hist);
+    } catch { /* none, or not served */ }
+  }
+
+  function showHistogram(hist) {
+    if (!hist || !Array.isArray(hist.bin_edges)) return;
+    histogram.push(hist);
+    diagnostics.hidden = false;
+  }
+
+  /** Class names for the per-class views: the projection's, else an uploaded dataset's. */
+  async function askDatasetClasses() {
+    const name = job?.job?.dataset?.name;
+    if (datasetClassesAsked || classNames || !name) return;
+    datasetClassesAsked = true;
+    try {
+      const d = await api.getDataset(name, controller.signal);
+      if (Array.isArray(d?.classes) && d.classes.length && !classNames) { classNames = d.classes; renderPerClass(); }
+    } catch { /* a built-in set (no names served): "class N" */ }
+  }
+
+  function renderPerClass() {
+    const r = job?.result;
+    const acc = Array.isArray(r?.per_class_knn_accuracy) ? r.per_class_knn_accuracy : null;
+    const cm = Array.isArray(r?.confusion_matrix) ? r.confusion_matrix : null;
+    perClassBox.hidden = !acc && !cm;
+    representation.hidden = projectionBox.hidden && perClassBox.hidden;
+    if (perClassBox.hidden) return;
+    askDatasetClasses();
+    replaceChildren(perClassBox, h('div', { class: 'two-col' },
+      acc ? h('div', {}, h('h3', {}, 'kNN accuracy per class'), perClassAccuracyChart(acc, classNames)) : null,
+      cm ? h('div', {}, h('h3', {}, 'Confusion matrix (kNN, test split)'),
+        h('p', { class: 'muted small' }, 'Rows: true class; columns: predicted. Shading: the share of the row.'),
+        confusionTable(cm, classNames)) : null));
   }
 
   function scheduleDraw() {
@@ -103,6 +243,7 @@ export function mountJobPage(root, route) {
     renderProgress();
     renderActions();
     renderResult();
+    renderPerClass();
   }
 
   function renderProgress() {
@@ -185,8 +326,11 @@ export function mountJobPage(root, route) {
           delta === null ? '—' : `${delta >= 0 ? '+' : ''}${(delta * 100).toFixed(2)} pt`)));
     }
     used.add('warnings');
+    used.add('per_class_knn_accuracy');
+    used.add('confusion_matrix');
     const warnings = Array.isArray(r.warnings) ? r.warnings : [];
-    const other = flatten(r).filter(([k]) => !used.has(k.split(/[.[]/)[0]));
+    // The run's last similarity histogram (result.diagnostics.histogram) is drawn above, not listed bin by bin.
+    const other = flatten(r).filter(([k]) => !used.has(k.split(/[.[]/)[0]) && !k.startsWith('diagnostics.histogram'));
     replaceChildren(resultBox,
       warnings.length ? h('div', { class: 'alert alert-warning', role: 'status', 'data-testid': 'result-warnings' },
         h('strong', {}, 'Training may not have helped: '), h('ul', {}, warnings.map((w) => h('li', {}, w)))) : null,
@@ -238,7 +382,7 @@ export function mountJobPage(root, route) {
     if (snapshot.status !== 'queued') delete next.queue_position;
     const finishing = isFinished(snapshot.status) && !isFinished(job.status);
     applyJob(next);
-    if (finishing) refresh();  // the result and the final metrics are in the job document
+    if (finishing) { refresh(); scheduleProjection(0); }  // the result, final metrics and projection
   }
 
   /** Reads the job again over REST (after it finished, or while the stream is silent). */
@@ -281,7 +425,7 @@ export function mountJobPage(root, route) {
       const steps = metrics.names().map((n) => metrics.points(n).at(-1)?.step ?? 0);
       const afterStep = steps.length ? Math.min(...steps) : undefined;
       const m = await api.getMetrics(id, { afterStep }, controller.signal);
-      for (const series of m.metrics || []) for (const p of series.points || []) metrics.add(series.name, p.step, p.value);
+      addPoints(m.metrics);
       scheduleDraw();
     } catch { /* next poll */ }
     renderLive();
@@ -297,8 +441,12 @@ export function mountJobPage(root, route) {
         else if (type === 'progress' && data) { job = { ...job, progress: data }; renderProgress(); }
         else if (type === 'metric' && data) {
           const pts = Array.isArray(data.points) ? data.points : [data];
-          for (const p of pts) metrics.add(p.name ?? data.name, p.step, p.value);
+          for (const p of pts) metrics.add(p.name ?? data.name, p.step, p.value, p.time);
+          // An evaluation: the projection was recomputed with it.
+          if (pts.some((p) => (p.name ?? data.name) === 'knn_accuracy')) scheduleProjection();
           scheduleDraw();
+        } else if (type === 'similarity_histogram' && data) {
+          showHistogram(data);
         } else if (type === 'log' && data) addLog(typeof data === 'string' ? { line: data } : data);
       },
       onActivity: heard,
@@ -332,10 +480,9 @@ export function mountJobPage(root, route) {
       api.getLogs(id, controller.signal),
     ]);
     if (stopped) return;
-    if (m.status === 'fulfilled') {
-      for (const series of m.value.metrics || []) for (const p of series.points || []) metrics.add(series.name, p.step, p.value);
-    }
+    if (m.status === 'fulfilled') addPoints(m.value.metrics);
     drawCharts();
+    if (job.status !== 'queued') { loadProjection(); loadHistograms(); }
     if (l.status === 'fulfilled') for (const line of l.value.lines || []) addLog(line);
     if (l.status === 'fulfilled' && (l.value.lines || []).length === 0) logs.dataset.empty = 'true';
     ensureStream();
@@ -347,6 +494,7 @@ export function mountJobPage(root, route) {
     stopped = true;
     controller.abort();
     clearTimeout(drawTimer);
+    clearTimeout(projectionTimer);
     clearInterval(staleTimer);
     stopPolling();
     stream?.close();
