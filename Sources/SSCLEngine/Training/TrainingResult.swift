@@ -112,8 +112,12 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         try c.encode(blasCore, forKey: .blasCore)
         try c.encode(threads, forKey: .threads)
         try c.encodeNumber(evalSeconds, forKey: .evalSeconds)
-        try c.encode(perClassKnnAccuracy.map { $0.isFinite ? $0 : nil }, forKey: .perClassKnnAccuracy)
-        try c.encode(confusionMatrix, forKey: .confusionMatrix)
+        // Absent, not empty, when unknown (a result written before they existed, or a run resumed
+        // after its final evaluation), so that reading and writing a result changes nothing.
+        if !perClassKnnAccuracy.isEmpty {
+            try c.encode(perClassKnnAccuracy.map { $0.isFinite ? $0 : nil }, forKey: .perClassKnnAccuracy)
+        }
+        if !confusionMatrix.isEmpty { try c.encode(confusionMatrix, forKey: .confusionMatrix) }
         try c.encodeNumber(gainOverRaw, forKey: .gainOverRaw)
         try c.encodeNumber(gainOverRandom, forKey: .gainOverRandom)
         try c.encode(warnings, forKey: .warnings)
