@@ -16,6 +16,26 @@ extension JobStore {
         return db.lastInsertedRowID
     }
 
+    /// Appends one event in the caller's transaction; returns its id. Ids grow in commit order
+    /// per job on both engines (on PostgreSQL the writer holds the job's row lock first), so
+    /// a reader polling `id > last` misses none.
+    @discardableResult
+    func appendEvent(_ db: any SQLConnection, jobID: String, type: EventType, dataJSON: String, time: Date) throws -> Int64 {
+        if db.dialect == .postgres {
+            try db.execute("SELECT id FROM job WHERE id = ? FOR UPDATE", jobID)
+        }
+        let id = try db.scalar(Int64.self, """
+            INSERT INTO event (job_id, type, data_json, time) VALUES (?, ?, ?, ?) RETURNING id
+            """, jobID, type.rawValue, dataJSON, RFC3339.string(from: time))
+        guard let id else { throw StoreError.corruptValue(column: "event.id", value: "NULL") }
+        return id
+    }
+
+    /// A `status` event: the job's `JobStatusSnapshot` after the change.
+    func appendStatusEvent(_ db: any SQLConnection, job: JobRecord, time: Date) throws {
+        try appendEvent(db, jobID: job.id, type: .status, dataJSON: try Self.json(JobStatusSnapshot(job)), time: time)
+    }
+
     /// A `status` event: the job's `JobStatusSnapshot` after the change.
     func appendStatusEvent(_ db: Database, job: JobRecord, time: Date) throws {
         try appendEvent(db, jobID: job.id, type: .status, dataJSON: try Self.json(JobStatusSnapshot(job)), time: time)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The similarity histograms of the false-negative diagnostics: `similarity_histogram` events
 /// whose data is the engine's `SimilarityHistogram` JSON, kept as written (the store does not
@@ -7,7 +6,7 @@ import GRDB
 extension JobStore {
     /// Appends one `similarity_histogram` event with `dataJSON` as its data.
     public func appendSimilarityHistogram(jobID: String, dataJSON: String) throws {
-        try pool.write { db in
+        try database.write { db in
             _ = try JobRecord.require(db, id: jobID)
             try appendEvent(db, jobID: jobID, type: .similarityHistogram, dataJSON: dataJSON, time: now())
         }
@@ -17,11 +16,11 @@ extension JobStore {
     /// The data of the job's `similarity_histogram` events, oldest first (a resumed run may
     /// have written a step twice; both are returned).
     public func similarityHistograms(jobID: String) throws -> [String] {
-        try pool.read { db in
-            try String.fetchAll(db, sql: """
+        try database.read { db in
+            try db.column(String.self, """
                 SELECT data_json FROM event
                 WHERE job_id = ? AND type = 'similarity_histogram' ORDER BY id
-                """, arguments: [jobID])
+                """, jobID)
         }
     }
 }

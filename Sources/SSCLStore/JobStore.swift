@@ -9,29 +9,43 @@ import Logging
 public final class JobStore: Sendable {
     /// The database file.
     public let path: String
+    /// Where the store lives (`--store`).
+    public let location: StoreLocation
+    /// The engine every statement runs on; new code uses it, never `pool` directly.
+    let database: any SQLDatabase
+    /// GRDB's pool behind `database`, for the code not yet moved onto `SQLConnection`.
     let pool: DatabasePool
     let logger: Logger
     private let clock: @Sendable () -> Date
     private let observers = EventObservers()
 
-    /// Opens (creating if needed) the database at `path` in WAL mode with a 5 s busy timeout and
-    /// foreign keys on, and applies the pending migrations of `migrations`.
-    public init(
+    /// Opens (creating if needed) the SQLite database at `path` and applies the pending
+    /// migrations of `migrations`.
+    public convenience init(
         path: String, migrations: URL, logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        configuration.foreignKeysEnabled = true
-        configuration.label = "sscl.store"
+        try self.init(location: .sqlite(path: path), migrations: migrations, logger: logger, clock: clock)
+    }
+
+    /// Opens the store at `location` and applies its pending migrations: SQLite's from
+    /// `migrations`, PostgreSQL's from `migrations/postgres`.
+    public init(
+        location: StoreLocation, migrations: URL, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        guard case .sqlite(let path) = location else {
+            throw StoreError.unsupportedLocation(location.description)
+        }
+        let sqlite = try SQLiteDatabase(path: path)
         self.path = path
-        self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.location = location
+        self.database = sqlite
+        self.pool = sqlite.pool
         self.logger = logger
         self.clock = clock
         let applied = try Migrator.migrate(pool, directory: migrations, logger: logger)
-        logger.info("opened job store", metadata: ["path": "\(path)", "migrations_applied": "\(applied.count)"])
+        logger.info("opened job store", metadata: ["store": "\(location)", "migrations_applied": "\(applied.count)"])
     }
 
     /// Closes the database; later calls throw.

@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidCursor(String)
     /// A stored value the store cannot read back (e.g. an unknown status or a malformed time).
     case corruptValue(column: String, value: String)
+    /// A `--store` this build cannot open.
+    case unsupportedLocation(String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingBodyHash: "an idempotency key needs the SHA-256 of the request body"
         case .invalidCursor(let cursor): "invalid cursor \(cursor)"
         case .corruptValue(let column, let value): "unreadable value \(value) in \(column)"
+        case .unsupportedLocation(let location): "cannot open the store \(location)"
         }
     }
 }
