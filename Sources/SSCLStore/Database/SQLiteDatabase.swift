@@ -36,6 +36,7 @@ public final class SQLiteDatabase: SQLDatabase {
         let db: Database
         var dialect: SQLDialect { .sqlite }
 
+        @discardableResult
         func execute(_ sql: String, arguments: [SQLValue]) throws -> Int {
             let statement = try db.cachedStatement(sql: sql)
             try statement.execute(arguments: Self.arguments(arguments))
