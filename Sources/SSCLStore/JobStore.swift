@@ -151,7 +151,7 @@ public final class JobStore: Sendable {
 
     /// Saves the response sent for an idempotent submission, so a replay can send it again.
     public func saveResponse(idempotencyKey: String, statusCode: Int, json: String) throws {
-        _ = try database.write { db in
+        try database.write { db in
             try db.execute("UPDATE idempotency_key SET status_code = ?, response_json = ? WHERE key = ?",
                            statusCode, json, idempotencyKey)
         }

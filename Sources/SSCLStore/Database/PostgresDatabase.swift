@@ -35,6 +35,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         pids = [first.backendPID]
     }
 
+    @discardableResult
     public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", body)
     }
@@ -71,11 +72,19 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
     private func transaction<T>(begin: String, _ body: (any SQLConnection) throws -> T) throws -> T {
         var attempt = 0
+        var reconnected = false
         while true {
             let connection = try checkout()
             defer { checkin(connection) }
             do {
-                try connection.executeScript(begin)
+                do {
+                    try connection.executeScript(begin)
+                } catch where !connection.isOpen && !reconnected {
+                    // The server closed this idle connection (a restart, a terminated backend):
+                    // libpq learns it only now. Nothing ran yet, so reconnect and begin again.
+                    reconnected = true
+                    continue
+                }
                 let value = try body(connection)
                 try connection.executeScript("COMMIT")
                 return value

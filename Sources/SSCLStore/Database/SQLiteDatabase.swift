@@ -19,6 +19,7 @@ public final class SQLiteDatabase: SQLDatabase {
         pool = try DatabasePool(path: path, configuration: configuration)
     }
 
+    @discardableResult
     public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         try pool.write { db in try body(Connection(db: db)) }
     }
