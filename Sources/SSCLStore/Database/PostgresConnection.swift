@@ -21,14 +21,16 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
         }
         self.url = url
         self.handle = handle
+        backendPID = PQbackendPID(handle)
         // Notices ("relation already exists, skipping") would go to stderr by default.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
     }
 
     deinit { PQfinish(handle) }
 
-    /// The server process serving this connection (what `LISTEN` sees as a notification's sender).
-    var backendPID: Int32 { PQbackendPID(handle) }
+    /// The server process serving this connection (what `LISTEN` sees as a notification's
+    /// sender), kept while the connection is broken (libpq then says 0) until it reconnects.
+    private(set) var backendPID: Int32
 
     var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
 
@@ -36,6 +38,7 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     func reconnectIfBroken() throws {
         guard !isOpen else { return }
         PQreset(handle)
+        if isOpen { backendPID = PQbackendPID(handle) }
         guard isOpen else {
             throw PostgresError(sqlState: "08006", message: "lost the connection to \(StoreLocation.postgres(url: url)) and could not reconnect: \(Self.message(handle))")
         }
