@@ -18,6 +18,7 @@ final class PostgresListener: @unchecked Sendable {
     private var stopping = false
     private var running = false
     private var listening = false
+    private var thread: Thread?
 
     /// How long one poll waits: the most `stop()` waits for the thread.
     static let pollMilliseconds: Int32 = 200
@@ -39,6 +40,9 @@ final class PostgresListener: @unchecked Sendable {
         lock.unlock()
         let thread = Thread { [self] in run() }
         thread.name = "sscl.store.listen"
+        lock.lock()
+        self.thread = thread
+        lock.unlock()
         thread.start()
         lock.lock()
         let deadline = Date().addingTimeInterval(timeout)
@@ -46,11 +50,14 @@ final class PostgresListener: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Stops the thread and waits for it to end.
+    /// Stops the thread and waits for it to end (without waiting when called from an observer
+    /// on the thread itself).
     func stop() {
         lock.lock()
         stopping = true
-        while running { lock.wait() }
+        if thread !== Thread.current {
+            while running { lock.wait() }
+        }
         lock.unlock()
     }
 
