@@ -14,6 +14,23 @@ struct PostgresDatabaseTests {
         try database.close()
     }
 
+    @Test func theURLOverridesTheConnectionDefaults() throws {
+        let fresh = try TemporaryPostgresDatabase()
+        let plain = try PostgresDatabase(url: fresh.url)
+        let named = try PostgresDatabase(url: fresh.url + "?application_name=node-7")
+        defer { try? plain.close(); try? named.close() }
+        #expect(try plain.read { try $0.scalar(String.self, "SELECT current_setting('application_name')") } == "sscl")
+        #expect(try named.read { try $0.scalar(String.self, "SELECT current_setting('application_name')") } == "node-7")
+    }
+
+    @Test func anUnreachableServerIsAClearErrorWithoutThePassword() throws {
+        let error = try #require(throws: PostgresError.self) {
+            _ = try PostgresDatabase(url: "postgres://someone:secret-word@127.0.0.1:1/sscl")
+        }
+        #expect(error.sqlState == "08001")
+        #expect(error.description.contains("127.0.0.1") && !error.description.contains("secret-word"), "\(error)")
+    }
+
     @Test func valuesRoundTripThroughTheServer() throws {
         let fresh = try TemporaryPostgresDatabase()
         let database = try PostgresDatabase(url: fresh.url)
