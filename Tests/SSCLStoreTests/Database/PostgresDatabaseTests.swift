@@ -4,7 +4,7 @@ import Testing
 
 /// `PostgresDatabase` on a real server (`SSCL_TEST_POSTGRES_URL`): values, errors,
 /// transactions, retries and reconnection.
-@Suite(.enabled(if: !StoreEngine.postgresSkipped, "SSCL_TEST_POSTGRES_URL is not set"))
+@Suite(.enabled(if: !StoreEngine.postgresSkipped, StoreEngine.skipNote))
 struct PostgresDatabaseTests {
     @Test func theStoreSuiteRunsOnPostgreSQLToo() throws {
         #expect(StoreEngine.available == [.sqlite, .postgres])
