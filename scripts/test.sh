@@ -10,6 +10,12 @@ python3 -c "import safetensors, numpy" 2>/dev/null \
 bash scripts/check-dockerfile.sh
 bash scripts/smoke.sh
 swift build --build-tests
+# The store suite runs on SQLite and on PostgreSQL: a throwaway server (stopped at exit), and
+# the PostgreSQL cases fail instead of being skipped if it is unreachable.
+postgres_env=$(bash scripts/postgres.sh start)  # fails the script if the server cannot start
+eval "$postgres_env"
+trap 'bash scripts/postgres.sh stop "$SSCL_TEST_POSTGRES_DIR"' EXIT
+export SSCL_REQUIRE_POSTGRES=1
 # Serial: several suites start real processes and servers, and Foundation's Process and
 # SQLite share one test process; run alone, no suite can disturb another's descriptors.
 swift test --no-parallel
