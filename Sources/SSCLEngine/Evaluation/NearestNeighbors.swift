@@ -52,19 +52,10 @@ public struct NearestNeighbors: Sendable {
         return out
     }
 
-    /// The k largest of `row[0..<count]` by insertion into a sorted list (k is small); a
-    /// candidate equal to the last kept one comes later, so it is worse and only `>` enters.
+    /// The k largest of `row[0..<count]`, most similar first (ties: lower index first).
     static func top(_ k: Int, of row: UnsafePointer<Float>, count: Int) -> [Match] {
-        var kept: [Match] = []
-        kept.reserveCapacity(k + 1)
-        for j in 0..<count {
-            let s = row[j]
-            if kept.count == k, !(s > kept[k - 1].similarity) { continue }
-            var position = kept.count
-            while position > 0 && s > kept[position - 1].similarity { position -= 1 }
-            kept.insert(Match(index: j, similarity: s), at: position)
-            if kept.count > k { kept.removeLast() }
-        }
-        return kept
+        var heap = NeighbourHeap(capacity: k)
+        heap.select(from: row, count: count)
+        return heap.sortedBestFirst().map { Match(index: $0.1, similarity: $0.0) }
     }
 }

@@ -1,0 +1,64 @@
+/// The k best (similarity, index) pairs of a row, kept as a binary heap whose root is the worst
+/// kept pair; "worse" means lower similarity, or equal similarity and higher index. The kNN
+/// classifier and the neighbour search share it: O(n log k) per row, ties to the lower index.
+struct NeighbourHeap {
+    let capacity: Int
+    var similarity: [Float]
+    var index: [Int]
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        similarity = [Float](repeating: 0, count: capacity)
+        index = [Int](repeating: 0, count: capacity)
+    }
+
+    @inline(__always)
+    private static func isWorse(_ sa: Float, _ ia: Int, than sb: Float, _ ib: Int) -> Bool {
+        sa < sb || (sa == sb && ia > ib)
+    }
+
+    /// Keeps the `capacity` most similar of `row[0..<count]`. Scanning indices in increasing order,
+    /// a later candidate equal to the root is worse than it, so only `s > root` can enter.
+    mutating func select(from row: UnsafePointer<Float>, count rowCount: Int) {
+        let capacity = self.capacity
+        var count = 0
+        defer { self.count = count }
+        similarity.withUnsafeMutableBufferPointer { sims in
+            index.withUnsafeMutableBufferPointer { idx in
+                for j in 0..<rowCount {
+                    let s = row[j]
+                    if count < capacity {
+                        var child = count
+                        count += 1
+                        while child > 0 {   // sift up
+                            let parent = (child - 1) / 2
+                            guard Self.isWorse(s, j, than: sims[parent], idx[parent]) else { break }
+                            sims[child] = sims[parent]; idx[child] = idx[parent]
+                            child = parent
+                        }
+                        sims[child] = s; idx[child] = j
+                    } else if s > sims[0] {
+                        var parent = 0
+                        while true {   // sift down from the root
+                            var worst = 2 * parent + 1
+                            guard worst < capacity else { break }
+                            let right = worst + 1
+                            if right < capacity && Self.isWorse(sims[right], idx[right], than: sims[worst], idx[worst]) { worst = right }
+                            guard Self.isWorse(sims[worst], idx[worst], than: s, j) else { break }
+                            sims[parent] = sims[worst]; idx[parent] = idx[worst]
+                            parent = worst
+                        }
+                        sims[parent] = s; idx[parent] = j
+                    }
+                }
+            }
+        }
+    }
+
+    /// The kept pairs, most similar first (ties: lower index first), so votes add up in a fixed order.
+    func sortedBestFirst() -> [(Float, Int)] {
+        (0..<count).map { (similarity[$0], index[$0]) }
+            .sorted { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+    }
+}
