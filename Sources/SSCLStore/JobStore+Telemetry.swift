@@ -4,8 +4,9 @@ import GRDB
 /// What a running job reports (progress, metric points, log lines) and the event stream.
 extension JobStore {
     /// Replaces the job's latest progress document and appends a `progress` event with it.
-    public func updateProgress(id: String, progressJSON: String) throws {
+    public func updateProgress(id: String, progressJSON: String, lease: JobLease? = nil) throws {
         try pool.write { db in
+            try checkLease(db, lease)
             let now = now()
             try db.execute(sql: "UPDATE job SET progress_json = ? WHERE id = ?", arguments: [progressJSON, id])
             guard db.changesCount == 1 else { throw StoreError.jobNotFound(id) }
@@ -17,9 +18,10 @@ extension JobStore {
     /// Stores a batch of points in one transaction, plus one `metric` event holding the whole
     /// batch. A point for a (name, step) already stored replaces it (a resumed run repeats the
     /// steps after its checkpoint).
-    public func appendMetrics(jobID: String, points: [MetricPoint]) throws {
+    public func appendMetrics(jobID: String, points: [MetricPoint], lease: JobLease? = nil) throws {
         guard !points.isEmpty else { return }
         try pool.write { db in
+            try checkLease(db, lease)
             _ = try JobRecord.require(db, id: jobID)
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO metric (job_id, name, step, value, time) VALUES (?, ?, ?, ?, ?)
@@ -86,9 +88,10 @@ extension JobStore {
 
     /// Stores worker log lines in one transaction, with one `log` event per line; returns them.
     @discardableResult
-    public func appendLog(jobID: String, lines: [String]) throws -> [LogLine] {
+    public func appendLog(jobID: String, lines: [String], lease: JobLease? = nil) throws -> [LogLine] {
         guard !lines.isEmpty else { return [] }
         let written = try pool.write { db in
+            try checkLease(db, lease)
             _ = try JobRecord.require(db, id: jobID)
             let now = now()
             let time = RFC3339.string(from: now)

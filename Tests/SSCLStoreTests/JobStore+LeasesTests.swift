@@ -1,0 +1,262 @@
+import Foundation
+import Testing
+@testable import SSCLStore
+
+/// Leases on both engines: SQLite always, PostgreSQL when `SSCL_TEST_POSTGRES_URL` names a
+/// server (each test gets a database of its own, dropped afterwards).
+@Suite struct JobStoreLeasesTests {
+    /// A store on one engine whose clock the test moves.
+    final class Fixture: @unchecked Sendable {
+        let store: JobStore
+        let clock: TestClock
+        private let directory = TemporaryDirectory()
+        private let cleanup: () -> Void
+
+        init(_ engine: LeaseTestEngine) throws {
+            let clock = TestClock()
+            self.clock = clock
+            switch engine {
+            case .sqlite:
+                store = try JobStore.make(in: directory, clock: { clock.now })
+                cleanup = {}
+            case .postgres:
+                let database = try LeaseTestEngine.freshPostgresDatabase()
+                store = try JobStore(location: .postgres(url: database.url), migrations: JobStore.repositoryMigrations,
+                                     logger: JobStore.silentLogger, clock: { clock.now })
+                cleanup = database.drop
+            }
+        }
+
+        deinit {
+            try? store.close()
+            cleanup()
+        }
+    }
+
+    @Test func postgresIsTestedWhenRequired() {
+        if LeaseTestEngine.postgresURL == nil {
+            let required = ProcessInfo.processInfo.environment["SSCL_REQUIRE_POSTGRES"] == "1"
+            #expect(!required, "SSCL_REQUIRE_POSTGRES=1 but SSCL_TEST_POSTGRES_URL is not set")
+            if !required { print("note: SSCL_TEST_POSTGRES_URL is not set; the lease tests ran on SQLite only") }
+        }
+    }
+
+    @Test(arguments: LeaseTestEngine.available)
+    func claimsFollowPriorityThenAgeAndStartTheJobUnderANewLease(_ engine: LeaseTestEngine) throws {
+        let f = try Fixture(engine)
+        let low = try f.store.makeJob(name: "low", priority: 0)
+        f.clock.advance(1)
+        let high = try f.store.makeJob(name: "high", priority: 5)
+        f.clock.advance(1)
+        let lowLater = try f.store.makeJob(name: "low-later", priority: 0)
+
+        let (first, lease) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 15))
+        #expect(first.id == high.id && first.status == .running && first.attempt == 1 && first.startedAt != nil)
+        #expect(lease.node == "a" && lease.generation == 1 && lease.jobID == high.id)
+        #expect(lease.expiresAt == f.clock.now.addingTimeInterval(15))
+        #expect(try f.store.currentLease(jobID: high.id) == lease)
+        // `eligible` passes over a job (a sweep at its limit, a held folder): the next one is taken.
+        let (second, _) = try #require(try f.store.claimNextJob(node: "b", leaseSeconds: 15) { job, _ in job.id != low.id })
+        #expect(second.id == lowLater.id)
+        #expect(try f.store.claimNextJob(node: "b", leaseSeconds: 15) { _, _ in false } == nil)
+        let (third, _) = try #require(try f.store.claimNextJob(node: "b", leaseSeconds: 15))
+        #expect(third.id == low.id)
+        #expect(try f.store.claimNextJob(node: "a", leaseSeconds: 15) == nil)
+
+        let history = try f.store.leaseHistory(jobID: high.id)
+        #expect(history.count == 1 && history[0].node == "a" && history[0].generation == 1 && history[0].endedAt == nil)
+        let status = try #require(try f.store.events(jobID: high.id, limit: 10).last { $0.type == "status" })
+        #expect(try JobStatusSnapshot.decode(status.dataJSON).status == .running)
+    }
+
+    @Test(arguments: LeaseTestEngine.available)
+    func concurrentClaimsTakeEachJobOnce(_ engine: LeaseTestEngine) throws {
+        let f = try Fixture(engine)
+        let ids = try (0..<24).map { try f.store.makeJob(name: "j\($0)").id }
+        let claimed = ClaimLog()
+        DispatchQueue.concurrentPerform(iterations: 4) { node in
+            while let (job, _) = try? f.store.claimNextJob(node: "node\(node)", leaseSeconds: 15) {
+                claimed.add(job.id)
+            }
+        }
+        #expect(claimed.ids.sorted() == ids.sorted(), "every job claimed exactly once")
+    }
+
+    @Test(arguments: LeaseTestEngine.available)
+    func anExpiredLeaseSendsTheJobBackAsARestart(_ engine: LeaseTestEngine) throws {
+        let f = try Fixture(engine)
+        let job = try f.store.makeJob(maxRestarts: 1)
+        let (_, lease) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 10))
+        f.clock.advance(9)
+        #expect(try f.store.requeueExpiredLeases().isEmpty, "not expired yet")
+        // Renewing pushes the expiry on.
+        let renewal = try f.store.renewLeases([lease], leaseSeconds: 10)
+        #expect(renewal.renewed.map(\.generation) == [1] && renewal.lost.isEmpty)
+        f.clock.advance(9)
+        #expect(try f.store.requeueExpiredLeases().isEmpty)
+        f.clock.advance(2)
+        let requeued = try f.store.requeueExpiredLeases()
+        #expect(requeued.map(\.id) == [job.id])
+        let record = try #require(try f.store.job(id: job.id))
+        #expect(record.status == .queued && record.resumeFromCheckpoint && record.restartsUsed == 1)
+        #expect(try f.store.currentLease(jobID: job.id) == nil)
+        let history = try f.store.leaseHistory(jobID: job.id)
+        #expect(history.count == 1 && history[0].endReason == "expired" && history[0].endedAt == f.clock.now)
+        let logs = try f.store.logs(jobID: job.id, limit: 10).map(\.line)
+        #expect(logs.contains { $0.contains("lease of node a expired") && $0.contains("restart 1 of 1") }, "\(logs)")
+
+        // Out of restarts: the next expiry fails the job, as a crashed worker's would.
+        let (again, second) = try #require(try f.store.claimNextJob(node: "b", leaseSeconds: 10))
+        #expect(again.attempt == 2 && second.generation == 2)
+        f.clock.advance(11)
+        #expect(try f.store.requeueExpiredLeases().map(\.status) == [.failed])
+        let failed = try #require(try f.store.job(id: job.id))
+        #expect(failed.errorCode == "worker_crashed" && failed.finishedAt != nil)
+        #expect(try f.store.leaseHistory(jobID: job.id).map(\.endReason) == ["expired", "expired"])
+    }
+
+    @Test(arguments: LeaseTestEngine.available)
+    func anExpiredLeaseWithAPendingCancelEndsCancelled(_ engine: LeaseTestEngine) throws {
+        let f = try Fixture(engine)
+        let job = try f.store.makeJob(maxRestarts: 3)
+        _ = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5))
+        try f.store.setCancelRequested(id: job.id)
+        f.clock.advance(6)
+        #expect(try f.store.requeueExpiredLeases().map(\.status) == [.cancelled])
+    }
+
+    @Test(arguments: LeaseTestEngine.available)
+    func fencingRefusesEveryWriteOfAStaleGeneration(_ engine: LeaseTestEngine) throws {
+        let f = try Fixture(engine)
+        let job = try f.store.makeJob(maxRestarts: 2)
+        let (_, stale) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5))
+        try f.store.appendMetrics(jobID: job.id, points: [MetricPoint(name: "loss", step: 1, value: 1, time: f.clock.now)], lease: stale)
+        f.clock.advance(6)
+        _ = try f.store.requeueExpiredLeases()
+        let (_, current) = try #require(try f.store.claimNextJob(node: "b", leaseSeconds: 5))
+        #expect(current.generation == stale.generation + 1)
+        let eventsBefore = try f.store.events(jobID: job.id, limit: 1000).count
+        let logsBefore = try f.store.logs(jobID: job.id, limit: 1000).count
+
+        let lost = StoreError.leaseLost(job.id)
+        let point = MetricPoint(name: "loss", step: 2, value: 0.5, time: f.clock.now)
+        #expect(throws: lost) { try f.store.appendMetrics(jobID: job.id, points: [point], lease: stale) }
+        #expect(throws: lost) { try f.store.appendLog(jobID: job.id, lines: ["late"], lease: stale) }
+        #expect(throws: lost) { try f.store.updateProgress(id: job.id, progressJSON: #"{"step":2}"#, lease: stale) }
+        #expect(throws: lost) { try f.store.appendSimilarityHistogram(jobID: job.id, dataJSON: "{}", lease: stale) }
+        #expect(throws: lost) { try f.store.finish(id: job.id, status: .succeeded, resultJSON: "{}", lease: stale) }
+        #expect(throws: lost) { try f.store.finishFromResultFile(id: job.id, resultJSON: "{}", lease: stale) }
+        #expect(throws: lost) { try f.store.requeue(id: job.id, resumeFromCheckpoint: true, countsAsRestart: true, lease: stale) }
+        #expect(throws: lost) { try f.store.releaseLease(stale) }
+        // The same node name with the old generation is stale too.
+        var renamed = stale
+        renamed.node = current.node
+        #expect(throws: lost) { try f.store.appendLog(jobID: job.id, lines: ["late"], lease: renamed) }
+
+        #expect(try f.store.events(jobID: job.id, limit: 1000).count == eventsBefore, "nothing written")
+        #expect(try f.store.logs(jobID: job.id, limit: 1000).count == logsBefore)
+        #expect(try f.store.metrics(jobID: job.id)["loss"]?.map(\.step) == [1])
+        let record = try #require(try f.store.job(id: job.id))
+        #expect(record.status == .running && record.progressJSON == nil)
+
+        // The current lease writes, and its end closes the lease.
+        try f.store.appendMetrics(jobID: job.id, points: [point], lease: current)
+        #expect(try f.store.finish(id: job.id, status: .succeeded, resultJSON: "{}", lease: current).status == .succeeded)
+        #expect(try f.store.leaseHistory(jobID: job.id).map(\.endReason) == ["expired", "succeeded"])
+        #expect(throws: lost) { try f.store.appendLog(jobID: job.id, lines: ["after the end"], lease: current) }
+    }
+
+    @Test(arguments: LeaseTestEngine.available)
+    func renewalReportsLostLeasesAndCancelsAskedElsewhere(_ engine: LeaseTestEngine) throws {
+        let f = try Fixture(engine)
+        let a = try f.store.makeJob(name: "a")
+        let b = try f.store.makeJob(name: "b")
+        let (_, leaseA) = try #require(try f.store.claimNextJob(node: "n", leaseSeconds: 5))
+        let (_, leaseB) = try #require(try f.store.claimNextJob(node: "n", leaseSeconds: 5))
+        #expect(Set([leaseA.jobID, leaseB.jobID]) == [a.id, b.id])
+        // Another API replica asks for a cancel: it only sets the flag in the store.
+        try f.store.setCancelRequested(id: b.id)
+        f.clock.advance(1)
+        var renewal = try f.store.renewLeases([leaseA, leaseB], leaseSeconds: 5)
+        #expect(renewal.lost.isEmpty && renewal.cancelRequested == [b.id])
+        #expect(renewal.renewed.allSatisfy { $0.expiresAt == f.clock.now.addingTimeInterval(5) })
+        // a's lease expires and another node takes it: the next renewal reports it lost.
+        f.clock.advance(6)
+        renewal = try f.store.renewLeases([leaseB], leaseSeconds: 5)
+        _ = try f.store.requeueExpiredLeases()
+        _ = try #require(try f.store.claimNextJob(node: "other", leaseSeconds: 5))
+        renewal = try f.store.renewLeases([leaseA, leaseB], leaseSeconds: 5)
+        #expect(renewal.lost.map(\.jobID) == [a.id] && renewal.renewed.map(\.jobID) == [b.id])
+        #expect(try f.store.job(id: a.id)?.attempt == 2)
+    }
+
+    @Test(arguments: LeaseTestEngine.available)
+    func aReleasedClaimIsQueuedAsItWas(_ engine: LeaseTestEngine) throws {
+        let f = try Fixture(engine)
+        let job = try f.store.makeJob()
+        let (_, lease) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5))
+        let released = try f.store.releaseLease(lease)
+        #expect(released.status == .queued && released.attempt == 0 && released.restartsUsed == 0)
+        #expect(try f.store.leaseHistory(jobID: job.id).map(\.endReason) == ["released"])
+        #expect(try f.store.claimNextJob(node: "b", leaseSeconds: 5)?.1.generation == 2)
+    }
+
+    @Test func aServerStartRecoversItsRunningJobsAndEndsTheirLeases() throws {
+        let f = try Fixture(.sqlite)
+        let job = try f.store.makeJob()
+        _ = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5))
+        #expect(try f.store.recoverInterruptedJobs().map(\.id) == [job.id])
+        #expect(try f.store.leaseHistory(jobID: job.id).map(\.endReason) == ["recovered"])
+        #expect(try f.store.currentLease(jobID: job.id) == nil)
+    }
+}
+
+/// The engines a lease test runs on.
+enum LeaseTestEngine: String, CustomStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var description: String { rawValue }
+
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["SSCL_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static var available: [LeaseTestEngine] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    /// A new database on the test server (created and later dropped with `psql`).
+    static func freshPostgresDatabase() throws -> (url: String, drop: () -> Void) {
+        let admin = try #require(postgresURL)
+        let name = "sscl_lease_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+        try psql(admin, "CREATE DATABASE \(name)")
+        var components = try #require(URLComponents(string: admin))
+        components.path = "/\(name)"
+        let url = try #require(components.string)
+        return (url, { try? psql(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
+    }
+
+    static func psql(_ url: String, _ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw StoreError.unsupportedLocation("psql failed: \(sql)") }
+    }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = RFC3339.truncatedToMilliseconds(Date())
+    var now: Date { lock.withLock { current } }
+    func advance(_ seconds: Double) { lock.withLock { current += seconds } }
+}
+
+/// Ids claimed by many threads.
+private final class ClaimLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed: [String] = []
+    var ids: [String] { lock.withLock { claimed } }
+    func add(_ id: String) { lock.withLock { claimed.append(id) } }
+}
