@@ -6,7 +6,7 @@
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config libsqlite3-dev libcurl4-openssl-dev \
+ && apt-get install -y --no-install-recommends libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config libsqlite3-dev libcurl4-openssl-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -14,7 +14,7 @@ RUN swift build -c release --product sscl --static-swift-stdlib
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas0-pthread zlib1g libpng16-16 libjpeg62-turbo libsqlite3-0 libcurl4 ca-certificates curl \
+ && apt-get install -y --no-install-recommends libopenblas0-pthread zlib1g libpng16-16 libjpeg62-turbo libsqlite3-0 libcurl4 libpq5 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/.build/release/sscl /app/sscl

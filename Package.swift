@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Layers point one way:
 ///   CBLAS, SSCLZlib, CPNG, CJPEG <- SSCLEngine (compute: no HTTP, no SQL)
-///   SSCLStore (SQLite through GRDB: no HTTP)
+///   CLibPQ <- SSCLStore (SQLite through GRDB, or PostgreSQL through libpq: no HTTP)
 ///   SSCLHTTP (a minimal HTTP/1.1 server on POSIX sockets: knows nothing of jobs)
 ///   SSCLService (REST API, scheduler, worker processes) <- SSCLEngine, SSCLStore, SSCLHTTP
 ///   sscl (the executable: serve, train, worker, selftest) wires them up.
@@ -47,6 +47,13 @@ let package = Package(
             pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg62-turbo-dev"])]
         ),
+        // The PostgreSQL store: libpq, PostgreSQL's own C client.
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "SSCLEngine",
             dependencies: [
@@ -66,6 +73,7 @@ let package = Package(
         .target(
             name: "SSCLStore",
             dependencies: [
+                "CLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

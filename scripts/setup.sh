@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sscl builds and runs with; with --test also what the tests
-# use (headless Chromium for the dashboard test). Safe to run again.
+# use (headless Chromium for the dashboard test, a PostgreSQL server for the store suite).
+# Safe to run again.
 set -euo pipefail
-pkgs=(libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config libsqlite3-dev libcurl4-openssl-dev)
-if [[ "${1:-}" == "--test" ]]; then pkgs+=(chromium); fi
+pkgs=(libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config libsqlite3-dev libcurl4-openssl-dev libpq-dev)
+if [[ "${1:-}" == "--test" ]]; then pkgs+=(chromium postgresql); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

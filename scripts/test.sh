@@ -10,6 +10,11 @@ python3 -c "import safetensors, numpy" 2>/dev/null \
 bash scripts/check-dockerfile.sh
 bash scripts/smoke.sh
 swift build --build-tests
+# The store suite runs on SQLite and on PostgreSQL: a throwaway server (stopped at exit), and
+# the PostgreSQL cases fail instead of being skipped if it is unreachable.
+eval "$(bash scripts/postgres.sh start)"
+trap 'bash scripts/postgres.sh stop "$SSCL_TEST_POSTGRES_DIR"' EXIT
+export SSCL_REQUIRE_POSTGRES=1
 # Serial: several suites start real processes and servers, and Foundation's Process and
 # SQLite share one test process; run alone, no suite can disturb another's descriptors.
 swift test --no-parallel

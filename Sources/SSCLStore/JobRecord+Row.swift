@@ -1,44 +1,4 @@
 import Foundation
-import GRDB
-
-extension JobRecord {
-    /// Reads a `SELECT * FROM job` row.
-    init(row: Row) throws {
-        guard let status = JobStatus(rawValue: row["status"]) else {
-            throw StoreError.corruptValue(column: "job.status", value: row["status"] ?? "NULL")
-        }
-        self.init(
-            id: row["id"], name: row["name"], status: status, priority: row["priority"],
-            submittedJSON: row["submitted_json"], resolvedJSON: row["resolved_json"],
-            createdAt: try Self.date(row, "created_at"),
-            startedAt: try (row["started_at"] as String?).map { _ in try Self.date(row, "started_at") },
-            finishedAt: try (row["finished_at"] as String?).map { _ in try Self.date(row, "finished_at") },
-            attempt: row["attempt"], maxRestarts: row["max_restarts"], restartsUsed: row["restarts_used"],
-            progressJSON: row["progress_json"], resultJSON: row["result_json"],
-            errorCode: row["error_code"], errorMessage: row["error_message"],
-            resumeFromCheckpoint: row["resume_from_checkpoint"], cancelRequested: row["cancel_requested"],
-            sweepID: row["sweep_id"], sweepConfiguration: row["sweep_configuration"])
-    }
-
-    /// A non-null time column of `row`.
-    static func date(_ row: Row, _ column: String) throws -> Date {
-        let text: String = row[column]
-        guard let date = RFC3339.date(from: text) else { throw StoreError.corruptValue(column: column, value: text) }
-        return date
-    }
-}
-
-extension JobRecord {
-    static func fetchOne(_ db: Database, id: String) throws -> JobRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(JobRecord.init(row:))
-    }
-
-    /// The job, or `StoreError.jobNotFound`.
-    static func require(_ db: Database, id: String) throws -> JobRecord {
-        guard let job = try fetchOne(db, id: id) else { throw StoreError.jobNotFound(id) }
-        return job
-    }
-}
 
 extension JobRecord {
     /// Reads a `SELECT * FROM job` row on either engine.
@@ -80,6 +40,20 @@ extension JobRecord {
     /// The job, or `StoreError.jobNotFound`.
     static func require(_ db: any SQLConnection, id: String) throws -> JobRecord {
         guard let job = try fetchOne(db, id: id) else { throw StoreError.jobNotFound(id) }
+        return job
+    }
+
+    /// The job, locked on PostgreSQL until the transaction ends (`FOR UPDATE`), so a write
+    /// that checks the job first (a status transition) cannot race another node's. SQLite
+    /// runs one writer at a time: a plain read.
+    static func fetchOneLocked(_ db: any SQLConnection, id: String) throws -> JobRecord? {
+        guard db.dialect == .postgres else { return try fetchOne(db, id: id) }
+        return try db.queryOne("SELECT * FROM job WHERE id = ? FOR UPDATE", id).map(JobRecord.init(row:))
+    }
+
+    /// The job locked as `fetchOneLocked`, or `StoreError.jobNotFound`.
+    static func requireLocked(_ db: any SQLConnection, id: String) throws -> JobRecord {
+        guard let job = try fetchOneLocked(db, id: id) else { throw StoreError.jobNotFound(id) }
         return job
     }
 }

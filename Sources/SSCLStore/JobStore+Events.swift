@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The `type` of an event row.
 enum EventType: String {
@@ -8,21 +7,15 @@ enum EventType: String {
 }
 
 extension JobStore {
-    /// Appends one event in the caller's transaction; returns its id.
-    @discardableResult
-    func appendEvent(_ db: Database, jobID: String, type: EventType, dataJSON: String, time: Date) throws -> Int64 {
-        let statement = try db.cachedStatement(sql: "INSERT INTO event (job_id, type, data_json, time) VALUES (?, ?, ?, ?)")
-        try statement.execute(arguments: [jobID, type.rawValue, dataJSON, RFC3339.string(from: time)])
-        return db.lastInsertedRowID
-    }
-
     /// Appends one event in the caller's transaction; returns its id. Ids grow in commit order
     /// per job on both engines (on PostgreSQL the writer holds the job's row lock first), so
-    /// a reader polling `id > last` misses none.
+    /// a reader polling `id > last` misses none. On PostgreSQL the same statement queues a
+    /// notification on `eventChannel` with the job's id, delivered at commit (and once per
+    /// transaction and job): the other nodes' listeners wake their event streams.
     @discardableResult
     func appendEvent(_ db: any SQLConnection, jobID: String, type: EventType, dataJSON: String, time: Date) throws -> Int64 {
         if db.dialect == .postgres {
-            try db.execute("SELECT id FROM job WHERE id = ? FOR UPDATE", jobID)
+            try db.execute("SELECT pg_notify('\(Self.eventChannel)', id) FROM job WHERE id = ? FOR UPDATE", jobID)
         }
         let id = try db.scalar(Int64.self, """
             INSERT INTO event (job_id, type, data_json, time) VALUES (?, ?, ?, ?) RETURNING id
@@ -33,11 +26,6 @@ extension JobStore {
 
     /// A `status` event: the job's `JobStatusSnapshot` after the change.
     func appendStatusEvent(_ db: any SQLConnection, job: JobRecord, time: Date) throws {
-        try appendEvent(db, jobID: job.id, type: .status, dataJSON: try Self.json(JobStatusSnapshot(job)), time: time)
-    }
-
-    /// A `status` event: the job's `JobStatusSnapshot` after the change.
-    func appendStatusEvent(_ db: Database, job: JobRecord, time: Date) throws {
         try appendEvent(db, jobID: job.id, type: .status, dataJSON: try Self.json(JobStatusSnapshot(job)), time: time)
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The right of one node to run one job, until `expiresAt` unless renewed. `generation` grows
 /// at every claim of the job, so a node that lost the job (its lease expired and another node
@@ -262,22 +261,11 @@ extension JobStore {
         else { throw StoreError.leaseLost(lease.jobID) }
     }
 
-    /// `checkLease` inside a GRDB transaction (the SQLite code not yet on `SQLConnection`).
-    func checkLease(_ db: Database, _ lease: JobLease?) throws {
-        guard lease != nil else { return }
-        try checkLease(SQLiteDatabase.Connection(db: db), lease)
-    }
-
     /// Ends the job's live lease (history row closed with `reason`) when it stops running.
     func endLease(_ db: any SQLConnection, jobID: String, reason: String, time: Date) throws {
         try db.execute("UPDATE lease SET ended_at = ?, end_reason = ? WHERE job_id = ? AND ended_at IS NULL",
                        RFC3339.string(from: time), reason, jobID)
         try db.execute("UPDATE job SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?", jobID)
-    }
-
-    /// `endLease` inside a GRDB transaction.
-    func endLease(_ db: Database, jobID: String, reason: String, time: Date) throws {
-        try endLease(SQLiteDatabase.Connection(db: db), jobID: jobID, reason: reason, time: time)
     }
 
     /// One log line and its `log` event, in the caller's transaction.

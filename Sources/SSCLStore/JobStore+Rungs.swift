@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A trial's metric at an ASHA rung, as the scheduler reports it.
 public struct NewRungResult: Sendable, Equatable {
@@ -83,20 +82,21 @@ extension JobStore {
     /// longer running (cancelled, finished) decides nothing.
     public func settleRungs(sweepID: String, recording result: NewRungResult? = nil,
                             decide: (RungSnapshot) -> [NewRungDecision]) throws -> RungSettlement {
-        let settlement = try pool.write { db -> RungSettlement in
+        let settlement = try database.write { db -> RungSettlement in
             let now = now()
+            try lockSweep(db, id: sweepID)
             if let result {
-                let sequence = try Int.fetchOne(db, sql: "SELECT coalesce(max(sequence) + 1, 0) FROM sweep_rung_result WHERE sweep_id = ?",
-                                                arguments: [sweepID]) ?? 0
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO sweep_rung_result (sweep_id, job_id, configuration, rung, epoch, sequence, value, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [sweepID, result.jobID, result.configuration, result.rung, result.epoch, sequence,
-                                     result.value, RFC3339.string(from: now)])
+                let sequence = try db.scalar(Int.self, "SELECT coalesce(max(sequence) + 1, 0) FROM sweep_rung_result WHERE sweep_id = ?",
+                                             sweepID) ?? 0
+                try db.execute("""
+                    INSERT INTO sweep_rung_result (sweep_id, job_id, configuration, rung, epoch, sequence, value, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """, sweepID, result.jobID, result.configuration, result.rung, result.epoch, sequence,
+                    result.value, RFC3339.string(from: now))
             }
             var settlement = RungSettlement()
             // A cancelled sweep keeps what its trials reported but decides nothing more.
-            guard try String.fetchOne(db, sql: "SELECT status FROM sweep WHERE id = ?", arguments: [sweepID]) == "running" else {
+            guard try db.scalar(String.self, "SELECT status FROM sweep WHERE id = ?", sweepID) == "running" else {
                 return settlement
             }
             let snapshot = try Self.rungSnapshot(db, sweepID: sweepID)
@@ -104,10 +104,10 @@ extension JobStore {
             for d in decide(snapshot) {
                 let record = SweepDecisionRecord(configuration: d.configuration, rung: d.rung, sequence: sequence,
                                                  value: d.value, decision: d.decision)
-                try db.execute(sql: """
+                try db.execute("""
                     INSERT INTO sweep_decision (sweep_id, configuration, rung, sequence, value, decision, decided_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [sweepID, d.configuration, d.rung, sequence, d.value, d.decision, RFC3339.string(from: now)])
+                    """, sweepID, d.configuration, d.rung, sequence, d.value, d.decision, RFC3339.string(from: now))
                 settlement.decisions.append(record)
                 sequence += 1
             }
@@ -115,13 +115,19 @@ extension JobStore {
             for trial in snapshot.trials where pruned.contains(trial.configuration) {
                 switch trial.status {
                 case .queued:
-                    try db.execute(sql: """
+                    // Only if still queued: on PostgreSQL another node may have started it since
+                    // the snapshot; it is then stopped like any running trial.
+                    let changed = try db.execute("""
                         UPDATE job SET status = 'pruned', finished_at = ?, cancel_requested = 0, resume_from_checkpoint = 0
-                        WHERE id = ?
-                        """, arguments: [RFC3339.string(from: now), trial.id])
+                        WHERE id = ? AND status = 'queued'
+                        """, RFC3339.string(from: now), trial.id)
                     let job = try JobRecord.require(db, id: trial.id)
-                    try appendStatusEvent(db, job: job, time: now)
-                    settlement.prunedQueued.append(job)
+                    if changed == 1 {
+                        try appendStatusEvent(db, job: job, time: now)
+                        settlement.prunedQueued.append(job)
+                    } else if job.status == .running {
+                        settlement.runningToStop.append(trial.id)
+                    }
                 case .running:
                     settlement.runningToStop.append(trial.id)
                 default:
@@ -136,32 +142,28 @@ extension JobStore {
 
     /// The sweep's trials, rung results and decisions.
     public func rungSnapshot(sweepID: String) throws -> RungSnapshot {
-        try pool.read { db in try Self.rungSnapshot(db, sweepID: sweepID) }
+        try database.read { db in try Self.rungSnapshot(db, sweepID: sweepID) }
     }
 
-    private static func rungSnapshot(_ db: Database, sweepID: String) throws -> RungSnapshot {
-        let trials = try Row.fetchAll(db, sql: "SELECT id, status, sweep_configuration FROM job WHERE sweep_id = ? ORDER BY id",
-                                      arguments: [sweepID]).map { row in
-            guard let status = JobStatus(rawValue: row["status"]) else {
-                throw StoreError.corruptValue(column: "job.status", value: row["status"] ?? "NULL")
+    private static func rungSnapshot(_ db: any SQLConnection, sweepID: String) throws -> RungSnapshot {
+        let trials = try db.query("SELECT id, status, sweep_configuration FROM job WHERE sweep_id = ? ORDER BY id", sweepID).map { row in
+            let statusText: String = try row["status"]
+            guard let status = JobStatus(rawValue: statusText) else {
+                throw StoreError.corruptValue(column: "job.status", value: statusText)
             }
-            return RungSnapshot.Trial(id: row["id"], configuration: row["sweep_configuration"] ?? -1, status: status)
+            return RungSnapshot.Trial(id: try row["id"], configuration: try row["sweep_configuration"] ?? -1, status: status)
         }
-        let results = try Row.fetchAll(db, sql: "SELECT * FROM sweep_rung_result WHERE sweep_id = ? ORDER BY sequence",
-                                       arguments: [sweepID]).map { row in
-            RungResultRecord(jobID: row["job_id"], configuration: row["configuration"], rung: row["rung"], epoch: row["epoch"],
-                             sequence: row["sequence"], value: row["value"])
+        let results = try db.query("SELECT * FROM sweep_rung_result WHERE sweep_id = ? ORDER BY sequence", sweepID).map { row in
+            RungResultRecord(jobID: try row["job_id"], configuration: try row["configuration"], rung: try row["rung"],
+                             epoch: try row["epoch"], sequence: try row["sequence"], value: try row["value"])
         }
-        let decisions = try Row.fetchAll(db, sql: "SELECT * FROM sweep_decision WHERE sweep_id = ? ORDER BY sequence",
-                                         arguments: [sweepID]).map { row in
-            SweepDecisionRecord(configuration: row["configuration"], rung: row["rung"], sequence: row["sequence"],
-                                value: row["value"], decision: row["decision"])
-        }
+        let decisions = try db.query("SELECT * FROM sweep_decision WHERE sweep_id = ? ORDER BY sequence", sweepID)
+            .map(decisionRecord)
         return RungSnapshot(trials: trials, results: results, decisions: decisions)
     }
 
     /// Sweeps still running (the scheduler settles their rungs at start).
     public func runningSweepIDs() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM sweep WHERE status = 'running' ORDER BY id") }
+        try database.read { db in try db.column(String.self, "SELECT id FROM sweep WHERE status = 'running' ORDER BY id") }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Status changes. Each is one transaction that checks the transition is legal, updates the
 /// job and appends a `status` event.
@@ -7,10 +6,10 @@ extension JobStore {
     /// queued → running: the next attempt starts now.
     public func markStarted(id: String) throws -> JobRecord {
         try transition(id: id, to: .running, action: "start", allowedFrom: [.queued]) { db, _, now in
-            try db.execute(sql: """
+            try db.execute("""
                 UPDATE job SET status = 'running', attempt = attempt + 1, started_at = ?, cancel_requested = 0
                 WHERE id = ?
-                """, arguments: [RFC3339.string(from: now), id])
+                """, RFC3339.string(from: now), id)
         }
     }
 
@@ -25,11 +24,11 @@ extension JobStore {
         case .queued, .running: []  // not an end state: use markStarted or requeue
         }
         return try transition(id: id, to: status, action: "finish as \(status.rawValue)", allowedFrom: allowed, lease: lease) { db, _, now in
-            try db.execute(sql: """
+            try db.execute("""
                 UPDATE job SET status = ?, finished_at = ?, error_code = ?, error_message = ?, result_json = ?,
                     cancel_requested = 0, resume_from_checkpoint = 0
                 WHERE id = ?
-                """, arguments: [status.rawValue, RFC3339.string(from: now), errorCode, errorMessage, resultJSON, id])
+                """, status.rawValue, RFC3339.string(from: now), errorCode, errorMessage, resultJSON, id)
         }
     }
 
@@ -39,12 +38,12 @@ extension JobStore {
     public func finishFromResultFile(id: String, resultJSON: String, lease: JobLease? = nil) throws -> JobRecord {
         try transition(id: id, to: .succeeded, action: "finish from its result file",
                        allowedFrom: [.queued, .running], lease: lease) { db, _, now in
-            try db.execute(sql: """
+            try db.execute("""
                 UPDATE job SET status = 'succeeded', finished_at = ?1, started_at = coalesce(started_at, ?1),
                     error_code = NULL, error_message = NULL, result_json = ?2,
                     cancel_requested = 0, resume_from_checkpoint = 0
                 WHERE id = ?3
-                """, arguments: [RFC3339.string(from: now), resultJSON, id])
+                """, RFC3339.string(from: now), resultJSON, id)
         }
     }
 
@@ -59,15 +58,15 @@ extension JobStore {
             if countsAsRestart && job.restartsUsed >= job.maxRestarts {
                 throw StoreError.restartLimitReached(jobID: id, maxRestarts: job.maxRestarts)
             }
-            try db.execute(sql: """
+            try db.execute("""
                 UPDATE job SET status = 'queued', finished_at = NULL, error_code = NULL, error_message = NULL,
                     result_json = NULL, cancel_requested = 0, resume_from_checkpoint = ?,
-                    restarts_used = CASE WHEN ? THEN restarts_used + 1 ELSE 0 END
+                    restarts_used = CASE WHEN ? = 1 THEN restarts_used + 1 ELSE 0 END
                 WHERE id = ?
-                """, arguments: [resumeFromCheckpoint, countsAsRestart, id])
+                """, resumeFromCheckpoint, countsAsRestart, id)
             if !resumeFromCheckpoint {
-                try db.execute(sql: "UPDATE job SET progress_json = NULL WHERE id = ?", arguments: [id])
-                try db.execute(sql: "DELETE FROM metric WHERE job_id = ?", arguments: [id])
+                try db.execute("UPDATE job SET progress_json = NULL WHERE id = ?", id)
+                try db.execute("DELETE FROM metric WHERE job_id = ?", id)
             }
         }
     }
@@ -78,7 +77,7 @@ extension JobStore {
     @discardableResult
     public func setCancelRequested(id: String) throws -> JobRecord {
         try transition(id: id, to: .running, action: "request cancel", allowedFrom: [.running]) { db, _, _ in
-            try db.execute(sql: "UPDATE job SET cancel_requested = 1 WHERE id = ?", arguments: [id])
+            try db.execute("UPDATE job SET cancel_requested = 1 WHERE id = ?", id)
         }
     }
 
@@ -86,18 +85,19 @@ extension JobStore {
     /// from their last checkpoint (not counted as restarts; `attempt` grows at their next
     /// start), and those whose cancel was pending become `cancelled`. Returns the changed jobs.
     public func recoverInterruptedJobs() throws -> [JobRecord] {
-        let changed = try pool.write { db in
+        let changed = try database.write { db in
             let now = now()
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM job WHERE status = 'running' ORDER BY id")
+            let lock = db.dialect == .postgres ? " FOR UPDATE" : ""
+            let ids = try db.column(String.self, "SELECT id FROM job WHERE status = 'running' ORDER BY id\(lock)")
             return try ids.map { id in
-                try db.execute(sql: """
+                try db.execute("""
                     UPDATE job SET
-                        status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,
-                        finished_at = CASE WHEN cancel_requested THEN ?1 END,
-                        resume_from_checkpoint = CASE WHEN cancel_requested THEN 0 ELSE 1 END,
+                        status = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'queued' END,
+                        finished_at = CASE WHEN cancel_requested = 1 THEN ?1 END,
+                        resume_from_checkpoint = CASE WHEN cancel_requested = 1 THEN 0 ELSE 1 END,
                         cancel_requested = 0
                     WHERE id = ?2
-                    """, arguments: [RFC3339.string(from: now), id])
+                    """, RFC3339.string(from: now), id)
                 try endLease(db, jobID: id, reason: "recovered", time: now)
                 let job = try JobRecord.require(db, id: id)
                 try appendStatusEvent(db, job: job, time: now)
@@ -114,12 +114,12 @@ extension JobStore {
     /// Deletes a finished job with its metrics, events, logs and idempotency keys; false if no
     /// such job. Queued and running jobs must be cancelled first.
     public func deleteJob(id: String) throws -> Bool {
-        try pool.write { db in
-            guard let job = try JobRecord.fetchOne(db, id: id) else { return false }
+        try database.write { db in
+            guard let job = try JobRecord.fetchOneLocked(db, id: id) else { return false }
             guard job.status.isFinished else {
                 throw StoreError.illegalTransition(jobID: id, from: job.status, to: "delete")
             }
-            try db.execute(sql: "DELETE FROM job WHERE id = ?", arguments: [id])
+            try db.execute("DELETE FROM job WHERE id = ?", id)
             return true
         }
     }
@@ -128,11 +128,11 @@ extension JobStore {
     /// stops running, re-reads the job and appends its status event.
     private func transition(
         id: String, to status: JobStatus, action: String, allowedFrom: Set<JobStatus>, lease: JobLease? = nil,
-        update: (Database, JobRecord, Date) throws -> Void
+        update: (any SQLConnection, JobRecord, Date) throws -> Void
     ) throws -> JobRecord {
-        let job = try pool.write { db in
+        let job = try database.write { db in
             try checkLease(db, lease)
-            let job = try JobRecord.require(db, id: id)
+            let job = try JobRecord.requireLocked(db, id: id)
             guard allowedFrom.contains(job.status) else {
                 throw StoreError.illegalTransition(jobID: id, from: job.status, to: action)
             }

@@ -4,9 +4,8 @@ import Testing
 @testable import SSCLStore
 
 @Suite struct JobStoreHistogramsTests {
-    let directory = TemporaryDirectory()
-
-    @Test func histogramsAreEventsOfTheirOwnTypeReadWithoutTheOthers() throws {
+    @Test(arguments: StoreEngine.available) func histogramsAreEventsOfTheirOwnTypeReadWithoutTheOthers(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try store.markStarted(id: try store.makeJob().id)
         let other = try store.markStarted(id: try store.makeJob(name: "other").id)
@@ -28,6 +27,7 @@ import Testing
     /// the AUTOINCREMENT counter survives, so an id handed out before, even of a deleted event,
     /// is never handed out again (ids are Last-Event-IDs).
     @Test func theRebuildKeepsIdsAndTheCounter() throws {
+        let directory = TemporaryDirectory()
         let older = directory.file("migrations-0007")
         try FileManager.default.createDirectory(at: older, withIntermediateDirectories: true)
         let all = try FileManager.default.contentsOfDirectory(atPath: JobStore.repositoryMigrations.path).filter { $0.hasSuffix(".sql") }

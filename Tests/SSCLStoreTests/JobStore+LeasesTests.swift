@@ -2,47 +2,27 @@ import Foundation
 import Testing
 @testable import SSCLStore
 
-/// Leases on both engines: SQLite always, PostgreSQL when `SSCL_TEST_POSTGRES_URL` names a
-/// server (each test gets a database of its own, dropped afterwards).
+/// Leases on both engines (`StoreEngine`: PostgreSQL when `SSCL_TEST_POSTGRES_URL` names a
+/// server, each test on a database of its own).
 @Suite struct JobStoreLeasesTests {
     /// A store on one engine whose clock the test moves.
     final class Fixture: @unchecked Sendable {
         let store: JobStore
         let clock: TestClock
-        private let directory = TemporaryDirectory()
-        private let cleanup: () -> Void
+        private let directory: TemporaryDirectory
 
-        init(_ engine: LeaseTestEngine) throws {
+        init(_ engine: StoreEngine) throws {
             let clock = TestClock()
             self.clock = clock
-            switch engine {
-            case .sqlite:
-                store = try JobStore.make(in: directory, clock: { clock.now })
-                cleanup = {}
-            case .postgres:
-                let database = try LeaseTestEngine.freshPostgresDatabase()
-                store = try JobStore(location: .postgres(url: database.url), migrations: JobStore.repositoryMigrations,
-                                     logger: JobStore.silentLogger, clock: { clock.now })
-                cleanup = database.drop
-            }
+            directory = try TemporaryDirectory(engine)
+            store = try JobStore.make(in: directory, clock: { clock.now })
         }
 
-        deinit {
-            try? store.close()
-            cleanup()
-        }
+        deinit { try? store.close() }
     }
 
-    @Test func postgresIsTestedWhenRequired() {
-        if LeaseTestEngine.postgresURL == nil {
-            let required = ProcessInfo.processInfo.environment["SSCL_REQUIRE_POSTGRES"] == "1"
-            #expect(!required, "SSCL_REQUIRE_POSTGRES=1 but SSCL_TEST_POSTGRES_URL is not set")
-            if !required { print("note: SSCL_TEST_POSTGRES_URL is not set; the lease tests ran on SQLite only") }
-        }
-    }
-
-    @Test(arguments: LeaseTestEngine.available)
-    func claimsFollowPriorityThenAgeAndStartTheJobUnderANewLease(_ engine: LeaseTestEngine) throws {
+    @Test(arguments: StoreEngine.available)
+    func claimsFollowPriorityThenAgeAndStartTheJobUnderANewLease(_ engine: StoreEngine) throws {
         let f = try Fixture(engine)
         let low = try f.store.makeJob(name: "low", priority: 0)
         f.clock.advance(1)
@@ -69,8 +49,8 @@ import Testing
         #expect(try JobStatusSnapshot.decode(status.dataJSON).status == .running)
     }
 
-    @Test(arguments: LeaseTestEngine.available)
-    func concurrentClaimsTakeEachJobOnce(_ engine: LeaseTestEngine) throws {
+    @Test(arguments: StoreEngine.available)
+    func concurrentClaimsTakeEachJobOnce(_ engine: StoreEngine) throws {
         let f = try Fixture(engine)
         let ids = try (0..<24).map { try f.store.makeJob(name: "j\($0)").id }
         let claimed = ClaimLog()
@@ -82,8 +62,8 @@ import Testing
         #expect(claimed.ids.sorted() == ids.sorted(), "every job claimed exactly once")
     }
 
-    @Test(arguments: LeaseTestEngine.available)
-    func anExpiredLeaseSendsTheJobBackAsARestart(_ engine: LeaseTestEngine) throws {
+    @Test(arguments: StoreEngine.available)
+    func anExpiredLeaseSendsTheJobBackAsARestart(_ engine: StoreEngine) throws {
         let f = try Fixture(engine)
         let job = try f.store.makeJob(maxRestarts: 1)
         let (_, lease) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 10))
@@ -115,8 +95,8 @@ import Testing
         #expect(try f.store.leaseHistory(jobID: job.id).map(\.endReason) == ["expired", "expired"])
     }
 
-    @Test(arguments: LeaseTestEngine.available)
-    func anExpiredLeaseWithAPendingCancelEndsCancelled(_ engine: LeaseTestEngine) throws {
+    @Test(arguments: StoreEngine.available)
+    func anExpiredLeaseWithAPendingCancelEndsCancelled(_ engine: StoreEngine) throws {
         let f = try Fixture(engine)
         let job = try f.store.makeJob(maxRestarts: 3)
         _ = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5))
@@ -125,8 +105,8 @@ import Testing
         #expect(try f.store.requeueExpiredLeases().map(\.status) == [.cancelled])
     }
 
-    @Test(arguments: LeaseTestEngine.available)
-    func fencingRefusesEveryWriteOfAStaleGeneration(_ engine: LeaseTestEngine) throws {
+    @Test(arguments: StoreEngine.available)
+    func fencingRefusesEveryWriteOfAStaleGeneration(_ engine: StoreEngine) throws {
         let f = try Fixture(engine)
         let job = try f.store.makeJob(maxRestarts: 2)
         let (_, stale) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5))
@@ -166,8 +146,8 @@ import Testing
         #expect(throws: lost) { try f.store.appendLog(jobID: job.id, lines: ["after the end"], lease: current) }
     }
 
-    @Test(arguments: LeaseTestEngine.available)
-    func renewalReportsLostLeasesAndCancelsAskedElsewhere(_ engine: LeaseTestEngine) throws {
+    @Test(arguments: StoreEngine.available)
+    func renewalReportsLostLeasesAndCancelsAskedElsewhere(_ engine: StoreEngine) throws {
         let f = try Fixture(engine)
         let a = try f.store.makeJob(name: "a")
         let b = try f.store.makeJob(name: "b")
@@ -190,8 +170,8 @@ import Testing
         #expect(try f.store.job(id: a.id)?.attempt == 2)
     }
 
-    @Test(arguments: LeaseTestEngine.available)
-    func aReleasedClaimIsQueuedAsItWas(_ engine: LeaseTestEngine) throws {
+    @Test(arguments: StoreEngine.available)
+    func aReleasedClaimIsQueuedAsItWas(_ engine: StoreEngine) throws {
         let f = try Fixture(engine)
         let job = try f.store.makeJob()
         let (_, lease) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5))
@@ -208,40 +188,6 @@ import Testing
         #expect(try f.store.recoverInterruptedJobs().map(\.id) == [job.id])
         #expect(try f.store.leaseHistory(jobID: job.id).map(\.endReason) == ["recovered"])
         #expect(try f.store.currentLease(jobID: job.id) == nil)
-    }
-}
-
-/// The engines a lease test runs on.
-enum LeaseTestEngine: String, CustomStringConvertible, Sendable {
-    case sqlite, postgres
-
-    var description: String { rawValue }
-
-    static var postgresURL: String? {
-        ProcessInfo.processInfo.environment["SSCL_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    static var available: [LeaseTestEngine] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
-
-    /// A new database on the test server (created and later dropped with `psql`).
-    static func freshPostgresDatabase() throws -> (url: String, drop: () -> Void) {
-        let admin = try #require(postgresURL)
-        let name = "sscl_lease_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
-        try psql(admin, "CREATE DATABASE \(name)")
-        var components = try #require(URLComponents(string: admin))
-        components.path = "/\(name)"
-        let url = try #require(components.string)
-        return (url, { try? psql(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
-    }
-
-    static func psql(_ url: String, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw StoreError.unsupportedLocation("psql failed: \(sql)") }
     }
 }
 

@@ -26,8 +26,8 @@ import Testing
         return made
     }
 
-    @Test func resultsAreRecordedOnceAndDecisionsPruneQueuedTrials() throws {
-        let dir = TemporaryDirectory()
+    @Test(arguments: StoreEngine.available) func resultsAreRecordedOnceAndDecisionsPruneQueuedTrials(_ engine: StoreEngine) throws {
+        let dir = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: dir)
         let (sweep, jobs) = try sweep(store)
         // Trials 0, 2, 3 run; trial 1 (configuration 0) waits in the queue.
@@ -56,8 +56,8 @@ import Testing
         #expect(throws: StoreError.self) { try store.markStarted(id: jobs[2].id) }
     }
 
-    @Test func aPruneDecisionEndsTheQueuedTrialsInTheSameTransaction() throws {
-        let dir = TemporaryDirectory()
+    @Test(arguments: StoreEngine.available) func aPruneDecisionEndsTheQueuedTrialsInTheSameTransaction(_ engine: StoreEngine) throws {
+        let dir = try TemporaryDirectory(engine)
         var store = try JobStore.make(in: dir)
         let (sweep, jobs) = try sweep(store)
         _ = try store.markStarted(id: jobs[2].id)
@@ -101,7 +101,7 @@ import Testing
         let (sweep, trials) = try sweep(store)
         let eventsBefore = try store.events(jobID: job.id, limit: 1000).count
         #expect(throws: (any Error).self) {
-            try store.pool.write { db in try db.execute(sql: "UPDATE job SET status = 'pruned', finished_at = 'x' WHERE id = ?", arguments: [job.id]) }
+            try store.sqlitePool.write { db in try db.execute(sql: "UPDATE job SET status = 'pruned', finished_at = 'x' WHERE id = ?", arguments: [job.id]) }
         }
         try store.close()
 
@@ -112,14 +112,14 @@ import Testing
         #expect(try store.trials(sweepID: sweep.id).map(\.id) == trials.map(\.id))
         #expect(try store.trials(sweepID: sweep.id).map(\.sweepConfiguration) == [0, 0, 1, 1])
         #expect(try store.finish(id: job.id, status: .pruned).status == .pruned)
-        try store.pool.read { db throws in
+        try store.sqlitePool.read { db throws in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM log WHERE job_id = ?", arguments: [job.id]) == 1)
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
             #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
         }
         // The cascade still works on the rebuilt table.
         #expect(try store.deleteJob(id: job.id))
-        try store.pool.read { db throws in
+        try store.sqlitePool.read { db throws in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM metric WHERE job_id = ?", arguments: [job.id]) == 0)
         }
     }

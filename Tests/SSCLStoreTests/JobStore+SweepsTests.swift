@@ -10,8 +10,8 @@ import Testing
                                submittedJSON: #"{"seed":\#($0 % 2)}"#, resolvedJSON: #"{"seed":\#($0 % 2)}"#) }
     }
 
-    @Test func sweepAndTrialsAreStoredTogether() throws {
-        let dir = TemporaryDirectory()
+    @Test(arguments: StoreEngine.available) func sweepAndTrialsAreStoredTogether(_ engine: StoreEngine) throws {
+        let dir = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: dir)
         let alone = try store.makeJob(name: "alone")
         let (sweep, jobs) = try store.createSweep(name: "s", submittedJSON: "{}", resolvedJSON: #"{"a":1}"#, maxConcurrent: 2, trials: Self.trials(4))
@@ -31,8 +31,8 @@ import Testing
         #expect(try store.runningTrialsBySweep()[sweep.id] == nil)
     }
 
-    @Test func decisionsAreRecordedOnceAndSurviveReopening() throws {
-        let dir = TemporaryDirectory()
+    @Test(arguments: StoreEngine.available) func decisionsAreRecordedOnceAndSurviveReopening(_ engine: StoreEngine) throws {
+        let dir = try TemporaryDirectory(engine)
         var store = try JobStore.make(in: dir)
         let sweep = try store.createSweep(name: "s", submittedJSON: "{}", resolvedJSON: "{}", maxConcurrent: 1, trials: Self.trials(6)).sweep
         var seen: [[Double]] = []

@@ -3,13 +3,12 @@ import Testing
 @testable import SSCLStore
 
 @Suite struct JobStoreTelemetryTests {
-    let directory = TemporaryDirectory()
-
     private func runningJob(_ store: JobStore) throws -> JobRecord {
         try store.markStarted(id: try store.makeJob().id)
     }
 
-    @Test func storesAThousandPointsInOneFastTransaction() throws {
+    @Test(arguments: StoreEngine.available) func storesAThousandPointsInOneFastTransaction(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try runningJob(store)
         let time = RFC3339.truncatedToMilliseconds(Date())
@@ -31,7 +30,8 @@ import Testing
         #expect(try store.events(jobID: job.id, limit: 100).count == events.count)
     }
 
-    @Test func filtersByNameAndAfterStepExclusively() throws {
+    @Test(arguments: StoreEngine.available) func filtersByNameAndAfterStepExclusively(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try runningJob(store)
         let time = RFC3339.truncatedToMilliseconds(Date())
@@ -50,7 +50,8 @@ import Testing
         }
     }
 
-    @Test func latestValuesAndReplacedAndNaNPoints() throws {
+    @Test(arguments: StoreEngine.available) func latestValuesAndReplacedAndNaNPoints(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try runningJob(store)
         let now = Date()
@@ -69,7 +70,8 @@ import Testing
         #expect(metricEvent.dataJSON.contains(#""name":"knn_accuracy","step":10,"#) && metricEvent.dataJSON.contains(#""value":null"#))
     }
 
-    @Test func eventIdsIncreaseAcrossJobsAndResumeAfterAnId() throws {
+    @Test(arguments: StoreEngine.available) func eventIdsIncreaseAcrossJobsAndResumeAfterAnId(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let a = try runningJob(store)
         let b = try runningJob(store)
@@ -91,7 +93,8 @@ import Testing
         #expect(throws: StoreError.jobNotFound("job_0000000000000")) { try store.updateProgress(id: "job_0000000000000", progressJSON: "{}") }
     }
 
-    @Test func logsPageByIdAndEachLineIsAnEvent() throws {
+    @Test(arguments: StoreEngine.available) func logsPageByIdAndEachLineIsAnEvent(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try runningJob(store)
         let written = try store.appendLog(jobID: job.id, lines: (0..<10).map { "line \($0) \u{1F680} \"quoted\"" })

@@ -3,9 +3,8 @@ import Testing
 @testable import SSCLStore
 
 @Suite struct JobStoreTransitionsTests {
-    let directory = TemporaryDirectory()
-
-    @Test func startingCountsTheAttempt() throws {
+    @Test(arguments: StoreEngine.available) func startingCountsTheAttempt(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try store.makeJob()
         let running = try store.markStarted(id: job.id)
@@ -20,7 +19,8 @@ import Testing
         #expect(snapshot.status == .running && snapshot.attempt == 1 && snapshot.startedAt != nil && snapshot.finishedAt == nil)
     }
 
-    @Test func finishingRecordsResultOrError() throws {
+    @Test(arguments: StoreEngine.available) func finishingRecordsResultOrError(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let a = try store.markStarted(id: try store.makeJob().id)
         let done = try store.finish(id: a.id, status: .succeeded, resultJSON: #"{"knn":0.91}"#)
@@ -45,7 +45,8 @@ import Testing
         #expect(try store.finish(id: queued.id, status: .cancelled).status == .cancelled)
     }
 
-    @Test func restartsAreCountedAgainstTheLimit() throws {
+    @Test(arguments: StoreEngine.available) func restartsAreCountedAgainstTheLimit(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try store.makeJob(maxRestarts: 1)
         _ = try store.markStarted(id: job.id)
@@ -68,7 +69,8 @@ import Testing
         #expect(throws: StoreError.self) { try store.requeue(id: succeeded.id, resumeFromCheckpoint: false, countsAsRestart: false) }
     }
 
-    @Test func aFreshRetryDropsProgressAndMetricsAResumedOneKeepsThem() throws {
+    @Test(arguments: StoreEngine.available) func aFreshRetryDropsProgressAndMetricsAResumedOneKeepsThem(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try store.markStarted(id: try store.makeJob().id)
         try store.updateProgress(id: job.id, progressJSON: #"{"step":5}"#)
@@ -86,7 +88,8 @@ import Testing
         #expect(try store.metrics(jobID: job.id).isEmpty)
     }
 
-    @Test func recoveryRequeuesRunningJobsToResume() throws {
+    @Test(arguments: StoreEngine.available) func recoveryRequeuesRunningJobsToResume(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let running = try store.markStarted(id: try store.makeJob(name: "running").id)
         let cancelling = try store.markStarted(id: try store.makeJob(name: "cancelling").id)
@@ -108,7 +111,8 @@ import Testing
         #expect(try store.recoverInterruptedJobs().map(\.id) == [running.id])
     }
 
-    @Test func aQueuedOrRunningJobFinishesFromItsResultFile() throws {
+    @Test(arguments: StoreEngine.available) func aQueuedOrRunningJobFinishesFromItsResultFile(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let queued = try store.makeJob(name: "queued")
         let running = try store.markStarted(id: try store.makeJob(name: "running").id)
@@ -128,7 +132,8 @@ import Testing
         #expect(try store.statusesByID() == [queued.id: .succeeded, running.id: .succeeded, finished.id: .failed])
     }
 
-    @Test func onlyRunningJobsTakeACancelRequest() throws {
+    @Test(arguments: StoreEngine.available) func onlyRunningJobsTakeACancelRequest(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try store.makeJob()
         #expect(throws: StoreError.illegalTransition(jobID: job.id, from: .queued, to: "request cancel")) {
@@ -143,7 +148,8 @@ import Testing
         #expect(!cancelled.cancelRequested)
     }
 
-    @Test func deletingAFinishedJobCascades() throws {
+    @Test(arguments: StoreEngine.available) func deletingAFinishedJobCascades(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         guard case .created(let job) = try store.createJob(
             name: "a", priority: 0, maxRestarts: 0, submittedJSON: "{}", resolvedJSON: "{}", idempotencyKey: "k", bodySHA256: "h")

@@ -3,9 +3,8 @@ import Testing
 @testable import SSCLStore
 
 @Suite struct JobStoreTests {
-    let directory = TemporaryDirectory()
-
-    @Test func createsAQueuedJobWithAStatusEvent() throws {
+    @Test(arguments: StoreEngine.available) func createsAQueuedJobWithAStatusEvent(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try store.makeJob(name: "mnist", priority: 3, maxRestarts: 2)
         #expect(job.status == .queued)
@@ -24,7 +23,8 @@ import Testing
         #expect(try store.lastEventID(jobID: "job_0000000000000") == 0)
     }
 
-    @Test func rejectsDocumentsThatAreNotJSON() throws {
+    @Test(arguments: StoreEngine.available) func rejectsDocumentsThatAreNotJSON(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         #expect(throws: (any Error).self) {
             try store.createJob(name: "x", priority: 0, maxRestarts: 0, submittedJSON: "{", resolvedJSON: "{}")
@@ -32,7 +32,8 @@ import Testing
         #expect(try store.listJobs(limit: 10).jobs.isEmpty)
     }
 
-    @Test func anIdempotencyKeyReplaysTheSameBodyAndRefusesAnother() throws {
+    @Test(arguments: StoreEngine.available) func anIdempotencyKeyReplaysTheSameBodyAndRefusesAnother(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         func submit(_ hash: String) throws -> CreateOutcome {
             try store.createJob(name: "a", priority: 0, maxRestarts: 0, submittedJSON: "{}", resolvedJSON: "{}",
@@ -54,7 +55,8 @@ import Testing
         }
     }
 
-    @Test func listsNewestFirstAndPagesWithoutGapsOrRepeats() throws {
+    @Test(arguments: StoreEngine.available) func listsNewestFirstAndPagesWithoutGapsOrRepeats(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         var created: [JobRecord] = []
         for i in 0..<25 { created.append(try store.makeJob(name: "job-\(i)")) }
@@ -81,7 +83,8 @@ import Testing
         #expect(throws: StoreError.invalidCursor("nope")) { try store.listJobs(limit: 5, cursor: "nope") }
     }
 
-    @Test func listsOneSweepsTrialsWithTheOtherFilters() throws {
+    @Test(arguments: StoreEngine.available) func listsOneSweepsTrialsWithTheOtherFilters(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         func trials(_ n: Int) -> [NewTrial] {
             (0..<n).map { NewTrial(name: "t\($0)", priority: 0, maxRestarts: 0, configuration: $0 / 2,
@@ -111,7 +114,8 @@ import Testing
         #expect(try store.listJobs(status: .cancelled, sweepID: b.sweep.id, limit: 50).jobs.isEmpty)
     }
 
-    @Test func queuesByPriorityThenSubmissionTime() throws {
+    @Test(arguments: StoreEngine.available) func queuesByPriorityThenSubmissionTime(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let low = try store.makeJob(name: "low", priority: 0)
         let high1 = try store.makeJob(name: "high1", priority: 5)
@@ -126,7 +130,8 @@ import Testing
         #expect(try store.queuePosition(id: running.id) == nil)
     }
 
-    @Test func countsJobsByStatus() throws {
+    @Test(arguments: StoreEngine.available) func countsJobsByStatus(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let a = try store.makeJob()
         _ = try store.makeJob()
@@ -135,7 +140,8 @@ import Testing
         #expect(counts == [.queued: 1, .running: 1, .succeeded: 0, .failed: 0, .cancelled: 0, .pruned: 0])
     }
 
-    @Test func finishedJobsSurviveReopeningWithAllTheirMetrics() throws {
+    @Test(arguments: StoreEngine.available) func finishedJobsSurviveReopeningWithAllTheirMetrics(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         var store: JobStore? = try JobStore.make(in: directory)
         let job = try store!.makeJob()
         _ = try store!.markStarted(id: job.id)
@@ -157,7 +163,8 @@ import Testing
         #expect(try reopened.makeJob().id > job.id)
     }
 
-    @Test func observersHearOfEveryWriteThatAddsEvents() throws {
+    @Test(arguments: StoreEngine.available) func observersHearOfEveryWriteThatAddsEvents(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let heard = Collector()
         store.observeEvents { heard.record($0) }
@@ -172,7 +179,8 @@ import Testing
         #expect(heard.items == Array(repeating: job.id, count: 7), "create, start, progress, metrics, log, cancel request, finish")
     }
 
-    @Test func servesReadsWhileWritingFromManyThreads() throws {
+    @Test(arguments: StoreEngine.available) func servesReadsWhileWritingFromManyThreads(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
         let store = try JobStore.make(in: directory)
         let job = try store.markStarted(id: try store.makeJob().id)
         let failures = Collector()

@@ -123,13 +123,13 @@ import Testing
 
     @Test func theStoreRunsInWALWithForeignKeysAndABusyTimeout() throws {
         let store = try JobStore.make(in: directory)
-        try store.pool.read { db throws in
+        try store.sqlitePool.read { db throws in
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
             #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
             // GRDB gives its WAL readers a longer timeout of their own (10 s).
             #expect(try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? 0 >= 5000)
         }
-        try store.pool.write { db throws in
+        try store.sqlitePool.write { db throws in
             #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
             #expect(try Int.fetchOne(db, sql: "PRAGMA busy_timeout") == 5000)
         }

@@ -6,6 +6,7 @@ public protocol SQLDatabase: Sendable {
 
     /// Runs `body` in one read-write transaction: committed when it returns, rolled back when
     /// it throws. Blocks; call from dedicated threads, never Swift's cooperative pool.
+    @discardableResult
     func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T
 
     /// Runs `body` with a consistent view of the database (a read transaction).

@@ -19,6 +19,7 @@ public final class SQLiteDatabase: SQLDatabase {
         pool = try DatabasePool(path: path, configuration: configuration)
     }
 
+    @discardableResult
     public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         try pool.write { db in try body(Connection(db: db)) }
     }
@@ -36,6 +37,7 @@ public final class SQLiteDatabase: SQLDatabase {
         let db: Database
         var dialect: SQLDialect { .sqlite }
 
+        @discardableResult
         func execute(_ sql: String, arguments: [SQLValue]) throws -> Int {
             let statement = try db.cachedStatement(sql: sql)
             try statement.execute(arguments: Self.arguments(arguments))
