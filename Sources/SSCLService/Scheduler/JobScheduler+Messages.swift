@@ -107,7 +107,9 @@ extension JobScheduler {
         }
         // Its end may complete a rung of its sweep (a trial that failed before reaching it).
         if let sweepID = job.rungs?.sweepID { settleSweep(sweepID) }
-        fillSlots()
+        // Next turn of the queue: `job`, which holds the folder's lock with the worker, is gone
+        // by then, so a claim here does not find the folder held by this very job.
+        queue.async { [weak self] in self?.fillSlots() }
     }
 
     private func handleCrash(_ id: String, _ exit: WorkerExit, lease: JobLease) throws {

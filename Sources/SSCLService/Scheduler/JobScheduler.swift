@@ -198,6 +198,7 @@ public final class JobScheduler: @unchecked Sendable {
             }
             return
         }
+        var heldNow: Set<String> = []
         while running.count < configuration.maxConcurrentJobs {
             // The job folder's lock is taken while the claim's transaction chooses: a queued job
             // whose folder a worker from elsewhere still holds (a killed server's, a node that
@@ -225,7 +226,13 @@ public final class JobScheduler: @unchecked Sendable {
                 return
             }
             reportHeldFolders(held)
-            guard let (job, lease) = claim else { return }
+            heldNow.formUnion(held.map(\.0.id))
+            guard let (job, lease) = claim else {
+                // The whole queue was seen: forget the waits that are over (the job ended or
+                // another node runs it), so the timer stops retrying for them.
+                waitingForFolder.formIntersection(heldNow)
+                return
+            }
             launch(job, lease: lease, folderLock: folderLock)
         }
     }

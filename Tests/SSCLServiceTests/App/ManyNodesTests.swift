@@ -169,7 +169,6 @@ import Testing
         })
         let cut = try #require(owner)
         let worker = try #require(cut.children.first, "the agent runs a worker")
-        let survivor = try #require(cluster.agents.first { $0.pid != cut.pid })
 
         kill(cut.pid, SIGSTOP)  // the node freezes (its worker runs on, then blocks on its full pipe)
         var expired: [String] = []
@@ -181,22 +180,26 @@ import Testing
         Thread.sleep(forTimeInterval: 1)
         kill(cut.pid, SIGCONT)  // it comes back and learns its lease is gone
 
+        // The job runs again under the next lease, on whichever agent claimed it once the old
+        // worker had left the folder (the cut-off agent itself may, under a new lease).
+        let generation = Int(expired[1]) ?? 0
         var owned: [String] = []
         let moved = try C.waitUntil(60) {
-            owned = try cluster.database.query("SELECT lease_owner, status FROM job WHERE id = '\(id)'").first ?? []
-            return owned.count == 2 && cluster.agent(owning: owned[0])?.pid == survivor.pid && owned[1] == "running"
+            owned = try cluster.database.query("SELECT lease_owner, status, lease_generation FROM job WHERE id = '\(id)'").first ?? []
+            return owned.count == 3 && owned[1] == "running" && (Int(owned[2]) ?? 0) > generation
         }
         #expect(moved, "\(owned) \(cut.stderr)")
+        #expect(cluster.agent(owning: owned.first ?? "") != nil)
         #expect(C.waitUntil(10) { kill(worker, 0) != 0 }, "the cut-off agent killed its worker")
         #expect(cut.stderr.contains("lease lost"), "\(cut.stderr)")
         #expect(cut.process.isRunning, "the agent itself runs on")
 
-        // Between the expiry and the survivor's lease, nothing of the job's training was written
-        // (the only line is the survivor saying it waits for the old worker to leave the folder).
-        let survivorLease = try #require(try cluster.leases().last { $0[0] == id })
-        #expect(survivorLease[3] > expired[4])
+        // Between the expiry and the next lease, nothing of the job's training was written (the
+        // only line is another agent saying it waits for the old worker to leave the folder).
+        let nextLease = try #require(try cluster.leases().first { $0[0] == id && Int($0[1]) == generation + 1 })
+        #expect(nextLease[3] > expired[4])
         let late = try cluster.database.query("""
-            SELECT type, data_json FROM event WHERE job_id = '\(id)' AND time > '\(expired[4])' AND time < '\(survivorLease[3])'
+            SELECT type, data_json FROM event WHERE job_id = '\(id)' AND time > '\(expired[4])' AND time < '\(nextLease[3])'
             """)
         #expect(late.allSatisfy { $0[0] == "status" || ($0[0] == "log" && $0.joined().contains("still runs in this job's folder")) },
                 "\(late)")
@@ -207,5 +210,42 @@ import Testing
         let steps = try Self.lossSteps(base, id)
         #expect(!steps.isEmpty && steps == Array(1...steps.count), "the loss curve has no gap")
         Self.expectNoOverlap(try cluster.leases())
+    }
+
+    @Test func aStoppedAgentCheckpointsAndGivesItsJobBackToAnotherAgent() throws {
+        guard let cluster = try Self.cluster(replicas: 1, agents: 1) else { return }
+        defer { cluster.stop() }
+        let base = cluster.replicas[0].base
+        let response = try C.request("POST", "\(base)/v1/jobs", body: ServiceFixture.tinyJob(name: "long", epochs: 20_000))
+        let id = try #require(response.json["id"] as? String)
+        #expect(try C.waitUntil(120) {
+            let job = try C.request("GET", "\(base)/v1/jobs/\(id)").json
+            return ((job["progress"] as? [String: Any])?["epoch"] as? Int ?? 0) >= 2
+        })
+        let first = cluster.agents[0]
+        first.process.terminate()  // SIGTERM: a graceful stop
+        first.process.waitUntilExit()
+        #expect(first.process.terminationStatus == 0, "\(first.stderr)")
+        var job: [String: Any] = [:]
+        job = try C.request("GET", "\(base)/v1/jobs/\(id)").json
+        #expect(job["status"] as? String == "queued" && job["restarts_used"] as? Int == 0, "\(job)")
+        #expect(try cluster.leases().map { $0[5] } == ["queued"], "its lease ended with the stop")
+
+        let second = try AgentProcess(store: cluster.database.url, runs: cluster.runs, data: cluster.root.appendingPathComponent("data"),
+                                      arguments: ["--lease-seconds", Self.leaseSeconds])
+        cluster.agents.append(second)
+        var logs: [String] = []
+        let resumed = try C.waitUntil(60) {
+            logs = (try C.request("GET", "\(base)/v1/jobs/\(id)/logs").json["lines"] as? [[String: Any]] ?? [])
+                .compactMap { $0["line"] as? String }
+            return logs.contains { $0.contains("resuming from the checkpoint") }
+        }
+        #expect(resumed, "\(logs)")
+        let leases = try cluster.leases()
+        #expect(leases.count == 2 && cluster.agent(owning: leases[1][2])?.pid == second.pid, "\(leases)")
+        _ = try C.request("POST", "\(base)/v1/jobs/\(id)/cancel")
+        #expect(try C.waitUntil(30) { try C.request("GET", "\(base)/v1/jobs/\(id)").json["status"] as? String == "cancelled" })
+        let steps = try Self.lossSteps(base, id)
+        #expect(!steps.isEmpty && steps == Array(1...steps.count), "the loss curve has no gap")
     }
 }
