@@ -12,7 +12,8 @@ bash scripts/smoke.sh
 swift build --build-tests
 # The store suite runs on SQLite and on PostgreSQL: a throwaway server (stopped at exit), and
 # the PostgreSQL cases fail instead of being skipped if it is unreachable.
-eval "$(bash scripts/postgres.sh start)"
+postgres_env=$(bash scripts/postgres.sh start)  # fails the script if the server cannot start
+eval "$postgres_env"
 trap 'bash scripts/postgres.sh stop "$SSCL_TEST_POSTGRES_DIR"' EXIT
 export SSCL_REQUIRE_POSTGRES=1
 # Serial: several suites start real processes and servers, and Foundation's Process and

@@ -35,6 +35,8 @@ struct WorkerCommand: ParsableCommand {
 
     func run() throws {
         Self.dieWithParent()
+        let niceness = Self.yieldToTheServer()
+        defer { niceness?.cancel() }
         let output = ProtocolOutput.takeStandardOutput()
         let stop = StopSignal()
         let signals = [SIGTERM, SIGINT].map { Self.onSignal($0) { stop.requestStop() } }
@@ -76,6 +78,45 @@ struct WorkerCommand: ParsableCommand {
         }
         #endif
     }
+
+    /// How much lower than the server a worker runs (nice steps).
+    static let niceness: Int32 = 5
+
+    /// Lowers every thread of this process by `niceness` below the server, now and every
+    /// half second for threads started since: OpenBLAS starts its pool before `main`, and
+    /// libdispatch gives the threads it starts for `concurrentPerform` the nice value of their
+    /// QoS, not their creator's. Training is throughput work; the server's API and inference
+    /// threads are latency work bounded by `--inference-threads`: on a machine with few cores
+    /// they should get a core at once rather than wait for a training time slice. Linux applies
+    /// `setpriority(PRIO_PROCESS, tid)` to one thread. Returns the timer (keep it alive).
+    static func yieldToTheServer() -> DispatchSourceTimer? {
+        #if os(Linux)
+        errno = 0
+        let base = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        guard errno == 0 else { return nil }
+        let target = min(base + niceness, 19)
+        lowerThreads(to: target)
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "sscl.worker.niceness"))
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.setEventHandler { lowerThreads(to: target) }
+        timer.resume()
+        return timer
+        #else
+        return nil
+        #endif
+    }
+
+    #if os(Linux)
+    /// Sets every thread whose nice value is below `target` to `target`.
+    private static func lowerThreads(to target: Int32) {
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        for tid in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap({ id_t($0) }) {
+            errno = 0
+            let current = getpriority(which, tid)
+            if errno == 0 && current < target { _ = setpriority(which, tid, target) }
+        }
+    }
+    #endif
 
     /// Routes `signal` to `handler` on a global queue (the main thread waits on training).
     static func onSignal(_ number: Int32, _ handler: @escaping @Sendable () -> Void) -> DispatchSourceSignal {

@@ -22,6 +22,12 @@ enum StoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     static var postgresSkipped: Bool { postgresURL == nil && !postgresRequired }
 
+    /// What the PostgreSQL-only suites say when they are skipped.
+    static let skipNote: Comment = """
+        SSCL_TEST_POSTGRES_URL is not set: every PostgreSQL case of the store suite is skipped \
+        (start a server with: eval "$(bash scripts/postgres.sh start)")
+        """
+
     /// The engines to test: PostgreSQL only with a server, or when it is required (then the
     /// missing server fails each case).
     static var available: [StoreEngine] { postgresSkipped ? [.sqlite] : allCases }

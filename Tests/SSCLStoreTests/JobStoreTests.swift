@@ -211,6 +211,55 @@ import Testing
     }
 }
 
+extension JobStoreTests {
+    /// Two stores on one database (two nodes on one PostgreSQL server, or two processes on
+    /// one SQLite file) writing at once: ids stay unique and ordered, an idempotency key
+    /// creates one job, and a job starts once however many nodes try.
+    @Test(arguments: StoreEngine.available) func twoStoresOnOneDatabaseTakeTurns(_ engine: StoreEngine) throws {
+        let directory = try TemporaryDirectory(engine)
+        let stores = [try JobStore.make(in: directory), try JobStore.make(in: directory)]
+        defer { stores.forEach { try? $0.close() } }
+        let created = Collector()
+        let failures = Collector()
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            do {
+                for j in 0..<25 { created.record(try stores[i % 2].makeJob(name: "n\(i)-\(j)").id) }
+            } catch {
+                failures.record(error)
+            }
+        }
+        #expect(failures.items.isEmpty, "\(failures.items)")
+        #expect(Set(created.items).count == 100)
+        let listed = try stores[0].listJobs(limit: 200).jobs.map(\.id)
+        #expect(Set(listed) == Set(created.items) && listed == listed.sorted(by: >))
+
+        let outcomes = Collector()
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            do {
+                let outcome = try stores[i % 2].createJob(name: "once", priority: 0, maxRestarts: 0, submittedJSON: "{}",
+                                                          resolvedJSON: "{}", idempotencyKey: "same", bodySHA256: "h")
+                switch outcome {
+                case .created: outcomes.record("created")
+                case .replayed: outcomes.record("replayed")
+                case .conflict: outcomes.record("conflict")
+                }
+            } catch {
+                failures.record(error)
+            }
+        }
+        #expect(failures.items.isEmpty, "\(failures.items)")
+        #expect(outcomes.items.sorted() == ["created", "replayed", "replayed", "replayed"])
+
+        let started = Collector()
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            for id in created.items where (try? stores[i % 2].markStarted(id: id)) != nil { started.record(id) }
+        }
+        #expect(started.items.sorted() == created.items.sorted(), "each job started exactly once")
+        #expect(try stores[1].countsByStatus()[.running] == 100)
+        #expect(try stores[0].job(id: created.items[0])?.attempt == 1)
+    }
+}
+
 /// Strings collected from several threads.
 final class Collector: @unchecked Sendable {
     private let lock = NSLock()

@@ -4,7 +4,7 @@ import Testing
 
 /// The PostgreSQL migrator: `migrations/postgres` builds the same tables as SQLite's
 /// migrations, each file once even when nodes start together.
-@Suite(.enabled(if: !StoreEngine.postgresSkipped, "SSCL_TEST_POSTGRES_URL is not set"))
+@Suite(.enabled(if: !StoreEngine.postgresSkipped, StoreEngine.skipNote))
 struct MigratorPostgresTests {
     static let postgresMigrations = JobStore.repositoryMigrations.appendingPathComponent("postgres")
 

@@ -128,7 +128,10 @@ public enum GradientCheck {
             let high = max(s.forward, s.backward) + s.noise / 2
             return min(max(Double(analytic[i]), low), high)
         }
-        let floor = numeric.reduce(0.0) { $0 + $1.noise * $1.noise }.squareRoot()
+        // The floor is 4x the slopes' noise: on an AMD EPYC's OpenBLAS kernels a convolution's
+        // bias before batch norm (true gradient 0, so pure rounding) scored 0.011 at 1x. Only
+        // gradients at rounding level are affected; kink detection keeps the tighter noise.
+        let floor = 4 * numeric.reduce(0.0) { $0 + $1.noise * $1.noise }.squareRoot()
         return (name, relativeError(reference, analytic, floor: floor), kinks)
     }
 

@@ -10,8 +10,26 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     private let handle: OpaquePointer
     var dialect: SQLDialect { .postgres }
 
+    /// Defaults the URL may override: a bounded connect, TCP keepalives that notice a cut
+    /// network within about half a minute (the OS default is two hours: a listener would wait
+    /// that long), and a name in `pg_stat_activity`.
+    static let defaultParameters: KeyValuePairs<String, String> = [
+        "connect_timeout": "10", "keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "5",
+        "keepalives_count": "3", "application_name": "sscl",
+    ]
+
     init(url: String) throws {
-        guard let handle = PQconnectdb(url) else {
+        // Parameters before `dbname` are overridden by the ones the URL (expanded) gives.
+        let pairs = Self.defaultParameters.map { ($0.key, $0.value) } + [("dbname", url)]
+        let keywords = pairs.map { strdup($0.0) } + [nil]
+        let values = pairs.map { strdup($0.1) } + [nil]
+        defer { (keywords + values).forEach { free($0) } }
+        let connection = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { k in
+            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { v in
+                PQconnectdbParams(k.baseAddress, v.baseAddress, 1)
+            }
+        }
+        guard let handle = connection else {
             throw PostgresError(sqlState: nil, message: "libpq could not allocate a connection")
         }
         guard PQstatus(handle) == CONNECTION_OK else {

@@ -61,4 +61,25 @@ import Testing
         let minimize = SweepLeaderboard(values: [[0.3, 0.31], [0.2, 0.21]], goal: .minimize)
         #expect(minimize.rows.map(\.configuration) == [1, 0])
     }
+
+    /// ASHA: a pruned configuration ranks after every unpruned one even when one of its seeds
+    /// finished (with the best single value here), and is neither the best nor tested.
+    @Test func aPrunedConfigurationRanksLastEvenWithAFinishedSeed() {
+        typealias S = SweepLeaderboard.RungStanding
+        let board = SweepLeaderboard(values: [
+            [0.95],  // one seed finished before its configuration was pruned at rung 0
+            [0.80, 0.82],  // promoted, both finished
+            [],  // promoted at rung 1, still running
+            [],  // pruned at rung 1
+            [],  // pruned at rung 0 with a higher mean than 0's
+        ], goal: .maximize, standings: [
+            0: S(rung: 0, value: 0.5, pruned: true), 1: S(rung: 1, value: 0.7, pruned: false),
+            2: S(rung: 1, value: 0.6, pruned: false), 3: S(rung: 1, value: 0.4, pruned: true),
+            4: S(rung: 0, value: 0.55, pruned: true),
+        ], prunedSeeds: [0: 1, 3: 2, 4: 2])
+        #expect(board.rows.map(\.configuration) == [1, 2, 3, 4, 0])
+        #expect(board.rows.map(\.isBest) == [true, false, false, false, false])
+        #expect(board.rows.allSatisfy { $0.pValue == nil })
+        #expect(board.rows.last?.finished == 1 && board.rows.last?.prunedSeeds == 1)
+    }
 }

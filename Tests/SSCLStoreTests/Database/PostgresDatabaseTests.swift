@@ -4,7 +4,7 @@ import Testing
 
 /// `PostgresDatabase` on a real server (`SSCL_TEST_POSTGRES_URL`): values, errors,
 /// transactions, retries and reconnection.
-@Suite(.enabled(if: !StoreEngine.postgresSkipped, "SSCL_TEST_POSTGRES_URL is not set"))
+@Suite(.enabled(if: !StoreEngine.postgresSkipped, StoreEngine.skipNote))
 struct PostgresDatabaseTests {
     @Test func theStoreSuiteRunsOnPostgreSQLToo() throws {
         #expect(StoreEngine.available == [.sqlite, .postgres])
@@ -12,6 +12,23 @@ struct PostgresDatabaseTests {
         let database = try PostgresDatabase(url: fresh.url)
         #expect(try database.read { try $0.scalar(String.self, "SELECT current_database()") } == fresh.name)
         try database.close()
+    }
+
+    @Test func theURLOverridesTheConnectionDefaults() throws {
+        let fresh = try TemporaryPostgresDatabase()
+        let plain = try PostgresDatabase(url: fresh.url)
+        let named = try PostgresDatabase(url: fresh.url + "?application_name=node-7")
+        defer { try? plain.close(); try? named.close() }
+        #expect(try plain.read { try $0.scalar(String.self, "SELECT current_setting('application_name')") } == "sscl")
+        #expect(try named.read { try $0.scalar(String.self, "SELECT current_setting('application_name')") } == "node-7")
+    }
+
+    @Test func anUnreachableServerIsAClearErrorWithoutThePassword() throws {
+        let error = try #require(throws: PostgresError.self) {
+            _ = try PostgresDatabase(url: "postgres://someone:secret-word@127.0.0.1:1/sscl")
+        }
+        #expect(error.sqlState == "08001")
+        #expect(error.description.contains("127.0.0.1") && !error.description.contains("secret-word"), "\(error)")
     }
 
     @Test func valuesRoundTripThroughTheServer() throws {

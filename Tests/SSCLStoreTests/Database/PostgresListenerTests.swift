@@ -4,7 +4,7 @@ import Testing
 
 /// Events cross processes on PostgreSQL: a store's listener wakes its observers for the
 /// events other stores (other nodes) append, and not twice for its own.
-@Suite(.enabled(if: !StoreEngine.postgresSkipped, "SSCL_TEST_POSTGRES_URL is not set"))
+@Suite(.enabled(if: !StoreEngine.postgresSkipped, StoreEngine.skipNote))
 struct PostgresListenerTests {
     /// Polls `condition` every 20 ms for up to `seconds`.
     private func eventually(_ seconds: Double = 15, _ condition: () throws -> Bool) rethrows -> Bool {
