@@ -53,6 +53,20 @@ extension JobScheduler {
         for id in renewal.cancelRequested {
             if let job = running[id], !job.fenced { requestStop(job, .cancel) }
         }
+        if store.isShared { stopTrialsPrunedElsewhere() }
+    }
+
+    /// A trial's configuration may be pruned by a rung another node's trial reached: its
+    /// worker stops as a local prune's does, without waiting for its own next rung.
+    func stopTrialsPrunedElsewhere() {
+        let trials = running.values.filter { !$0.fenced && $0.stopReason == nil && $0.rungs != nil }
+        for (sweepID, jobs) in Dictionary(grouping: trials, by: { $0.rungs?.sweepID ?? "" }) {
+            guard let decisions = try? store.decisions(sweepID: sweepID) else { continue }
+            let pruned = Set(decisions.filter { $0.decision == "prune" }.map(\.configuration))
+            for job in jobs where pruned.contains(job.rungs?.configuration ?? -1) {
+                requestStop(job, .prune)
+            }
+        }
     }
 
     /// Another node may run the job now: kill its worker at once (SIGKILL, no checkpoint: the

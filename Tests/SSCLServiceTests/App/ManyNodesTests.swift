@@ -19,7 +19,7 @@ import Testing
         var replicas: [ServerProcess] = []
         var agents: [AgentProcess] = []
 
-        init(replicas: Int, agents: Int) throws {
+        init(replicas: Int, agents: Int, agentArguments: [String] = []) throws {
             database = try PostgresTestDatabase()
             root = try TestBinary.temporaryDirectory()
             runs = root.appendingPathComponent("runs")
@@ -32,7 +32,7 @@ import Testing
             }
             for _ in 0..<agents {
                 let agent = try AgentProcess(store: database.url, runs: runs, data: root.appendingPathComponent("data"),
-                                             arguments: ["--lease-seconds", ManyNodesTests.leaseSeconds, "--stop-grace", "2"])
+                                             arguments: ["--lease-seconds", ManyNodesTests.leaseSeconds, "--stop-grace", "2"] + agentArguments)
                 self.agents.append(agent)
                 #expect(agent.started, "\(agent.stderr)")
             }
@@ -62,7 +62,7 @@ import Testing
     }
 
     /// Nil (with a note, or a failure when PostgreSQL is required) without a test server.
-    static func cluster(replicas: Int, agents: Int) throws -> Cluster? {
+    static func cluster(replicas: Int, agents: Int, agentArguments: [String] = []) throws -> Cluster? {
         guard PostgresTestDatabase.serverURL != nil else {
             if PostgresTestDatabase.required {
                 Issue.record("SSCL_REQUIRE_POSTGRES=1 but SSCL_TEST_POSTGRES_URL is not set")
@@ -71,7 +71,7 @@ import Testing
             }
             return nil
         }
-        return try Cluster(replicas: replicas, agents: agents)
+        return try Cluster(replicas: replicas, agents: agents, agentArguments: agentArguments)
     }
 
     static func lossSteps(_ base: String, _ id: String) throws -> [Int] {
@@ -247,5 +247,31 @@ import Testing
         #expect(try C.waitUntil(30) { try C.request("GET", "\(base)/v1/jobs/\(id)").json["status"] as? String == "cancelled" })
         let steps = try Self.lossSteps(base, id)
         #expect(!steps.isEmpty && steps == Array(1...steps.count), "the loss curve has no gap")
+    }
+
+    @Test func aSweepRunsAcrossAgentsWithinItsMaxConcurrentAndDecidesOnce() throws {
+        // Each agent has two slots, so only the sweep's rule keeps a second trial from starting.
+        guard let cluster = try Self.cluster(replicas: 1, agents: 2, agentArguments: ["--max-concurrent-jobs", "2"]) else { return }
+        defer { cluster.stop() }
+        let base = cluster.replicas[0].base
+        let created = try C.request("POST", "\(base)/v1/sweeps", body: JobSchedulerASHATests.sweep(epochs: 12, maxConcurrent: 1))
+        #expect(created.status == 201, "\(created.text)")
+        let id = try #require(created.json["id"] as? String)
+        var sweep: [String: Any] = [:]
+        let finished = try C.waitUntil(300) {
+            sweep = try C.request("GET", "\(base)/v1/sweeps/\(id)").json
+            return sweep["status"] as? String != "running"
+        }
+        #expect(finished && sweep["status"] as? String == "finished", "\(sweep["progress"] ?? "")")
+        let decisions = JobSchedulerASHATests.decisions(sweep)
+        #expect(JobSchedulerASHATests.same(decisions, JobSchedulerASHATests.replay(sweep)), "every decision made once, as ASHA makes it")
+        let trials = Set((sweep["trials"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+        #expect(trials.count == 8)
+        // max_concurrent 1 across both agents (four slots): no two trials' leases were ever live at once.
+        let leases = try cluster.leases().filter { trials.contains($0[0]) }.sorted { $0[3] < $1[3] }
+        #expect(leases.count >= 8)
+        for (earlier, later) in zip(leases, leases.dropFirst()) {
+            #expect(!earlier[4].isEmpty && later[3] >= earlier[4], "\(later) began while \(earlier) was live")
+        }
     }
 }
