@@ -204,23 +204,6 @@ extension JobStore {
         return changed
     }
 
-    /// Gives a claimed job back before its worker started (its folder was still held by a
-    /// worker from elsewhere): queued again as it was, not counted as a restart or an attempt.
-    @discardableResult
-    public func releaseLease(_ lease: JobLease) throws -> JobRecord {
-        let job: JobRecord = try database.write { db in
-            try checkLease(db, lease)
-            let now = now()
-            try db.execute("UPDATE job SET status = 'queued', attempt = CASE WHEN attempt > 0 THEN attempt - 1 ELSE 0 END WHERE id = ?", lease.jobID)
-            try endLease(db, jobID: lease.jobID, reason: "released", time: now)
-            let job = try JobRecord.require(db, id: lease.jobID)
-            try appendStatusEvent(db, job: job, time: now)
-            return job
-        }
-        didAppendEvents(jobIDs: [lease.jobID])
-        return job
-    }
-
     /// Every lease the job ever had, oldest first.
     public func leaseHistory(jobID: String) throws -> [LeaseHistoryRecord] {
         try database.read { db in

@@ -127,7 +127,6 @@ import Testing
         #expect(throws: lost) { try f.store.finish(id: job.id, status: .succeeded, resultJSON: "{}", lease: stale) }
         #expect(throws: lost) { try f.store.finishFromResultFile(id: job.id, resultJSON: "{}", lease: stale) }
         #expect(throws: lost) { try f.store.requeue(id: job.id, resumeFromCheckpoint: true, countsAsRestart: true, lease: stale) }
-        #expect(throws: lost) { try f.store.releaseLease(stale) }
         // The same node name with the old generation is stale too.
         var renamed = stale
         renamed.node = current.node
@@ -168,17 +167,6 @@ import Testing
         renewal = try f.store.renewLeases([leaseA, leaseB], leaseSeconds: 5)
         #expect(renewal.lost.map(\.jobID) == [a.id] && renewal.renewed.map(\.jobID) == [b.id])
         #expect(try f.store.job(id: a.id)?.attempt == 2)
-    }
-
-    @Test(arguments: StoreEngine.available)
-    func aReleasedClaimIsQueuedAsItWas(_ engine: StoreEngine) throws {
-        let f = try Fixture(engine)
-        let job = try f.store.makeJob()
-        let (_, lease) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5))
-        let released = try f.store.releaseLease(lease)
-        #expect(released.status == .queued && released.attempt == 0 && released.restartsUsed == 0)
-        #expect(try f.store.leaseHistory(jobID: job.id).map(\.endReason) == ["released"])
-        #expect(try f.store.claimNextJob(node: "b", leaseSeconds: 5)?.1.generation == 2)
     }
 
     @Test func aServerStartRecoversItsRunningJobsAndEndsTheirLeases() throws {

@@ -15,9 +15,9 @@ CREATE TABLE lease (
     node TEXT NOT NULL,
     acquired_at TEXT NOT NULL,
     ended_at TEXT,
-    -- succeeded, failed, cancelled, pruned, queued (a restart, retry or shutdown), released
-    -- (given back before its worker started), expired (taken back from a silent node),
-    -- recovered (found at a server's start).
+    -- succeeded, failed, cancelled, pruned (the job's end), queued (a restart, retry or
+    -- shutdown), expired (taken back from a silent node), recovered (found running at a
+    -- SQLite server's start).
     end_reason TEXT,
     PRIMARY KEY (job_id, generation)
 );
