@@ -50,6 +50,30 @@ import Testing
     }
 
     @Test(arguments: StoreEngine.available)
+    func eligibleSeesEachSweepsRunningTrialsAsTheClaimReadsThem(_ engine: StoreEngine) throws {
+        let f = try Fixture(engine)
+        let (sweep, trials) = try f.store.createSweep(name: "s", submittedJSON: "{}", resolvedJSON: "{}", maxConcurrent: 1,
+                                                      trials: JobStoreSweepsTests.trials(2))
+        let loose = try f.store.makeJob(name: "loose")
+        let underLimit: (JobRecord, JobStore.SweepSlots) -> Bool = { job, slots in
+            guard let slot = job.sweepID.flatMap({ slots[$0] }) else { return true }
+            return slot.running < slot.limit
+        }
+        var seen: [(String, Int)] = []
+        let (first, _) = try #require(try f.store.claimNextJob(node: "a", leaseSeconds: 5) { job, slots in
+            seen.append((job.id, slots[sweep.id]?.running ?? -1))
+            return underLimit(job, slots)
+        })
+        #expect(first.id == trials[0].id && seen.first.map { $0.1 } == 0)
+        // The sweep's one slot is taken: its other trial waits, the job outside the sweep runs.
+        let (second, _) = try #require(try f.store.claimNextJob(node: "b", leaseSeconds: 5, eligible: underLimit))
+        #expect(second.id == loose.id)
+        #expect(try f.store.claimNextJob(node: "b", leaseSeconds: 5, eligible: underLimit) == nil)
+        _ = try f.store.finish(id: first.id, status: .succeeded, resultJSON: "{}")
+        #expect(try f.store.claimNextJob(node: "b", leaseSeconds: 5, eligible: underLimit)?.0.id == trials[1].id)
+    }
+
+    @Test(arguments: StoreEngine.available)
     func concurrentClaimsTakeEachJobOnce(_ engine: StoreEngine) throws {
         let f = try Fixture(engine)
         let ids = try (0..<24).map { try f.store.makeJob(name: "j\($0)").id }
