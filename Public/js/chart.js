@@ -74,21 +74,24 @@ export function ema(points, weight) {
   });
 }
 
-/** Ticks of a log axis over [min, max] (both > 0): powers of ten, with 2 and 5 between when few. */
+/**
+ * Ticks of a log axis over [min, max] (both > 0): 1, 2 and 5 times powers of ten, only the
+ * powers when those would be many, and round linear ticks inside one short stretch of a decade.
+ * The job charts and the sweep scatters share it.
+ */
 export function logTicks(min, max) {
   if (!(min > 0) || !(max >= min)) return [];
-  const lo = Math.floor(Math.log10(min));
-  const hi = Math.ceil(Math.log10(max));
   const inside = (v) => v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9);
-  const decades = [];
-  for (let e = lo; e <= hi; e++) decades.push(e);
-  let ticks = decades.map((e) => Number((10 ** e).toPrecision(12))).filter(inside);
-  if (ticks.length < 3) {
-    ticks = decades.flatMap((e) => [1, 2, 5].map((f) => Number((f * 10 ** e).toPrecision(12)))).filter(inside);
+  const all = [];
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (inside(v)) all.push({ v, power: m === 1 });
+    }
   }
-  // Within one short stretch of a decade: round linear ticks, placed on the log scale.
-  if (ticks.length < 2) ticks = niceTicks(min, max, 4).filter((v) => v > 0 && inside(v));
-  return ticks;
+  const powers = all.filter((t) => t.power);
+  const ticks = (all.length > 7 && powers.length >= 2 ? powers : all).map((t) => t.v);
+  return ticks.length >= 2 ? ticks : niceTicks(min, max, 4).filter((v) => v > 0 && inside(v));
 }
 
 function extent(series, key) {

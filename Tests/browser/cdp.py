@@ -121,6 +121,28 @@ class Serve:
         return http(method, self.base + path, body, token=self.token)
 
 
+def run_against_serve(args, prefix, scenario, token=None):
+    """Starts `sscl serve` (see `Serve`), runs `scenario(args, check, serve, browsers)` and
+    returns the exit code. A crash of the scenario is a failed check with its reason; every
+    browser the scenario appended to `browsers` is closed; the serve folder is kept when a
+    check failed."""
+    check = Checks()
+    if not args.chromium:
+        check(False, "no chromium (apt-get install -y chromium)")
+        return check.finish()
+    browsers = []
+    with Serve(args, prefix, token=token) as serve:
+        try:
+            scenario(args, check, serve, browsers)
+        except Exception as error:  # a crash of the harness is a failure, with its reason
+            check(False, f"harness crashed: {error!r}")
+        finally:
+            for browser in browsers:
+                browser.close()
+            serve.keep = check.failed > 0
+    return check.finish()
+
+
 def wait_for(browser, expression, timeout=60):
     """Polls a page expression until it is truthy; its value, or None after `timeout` s."""
     deadline = time.time() + timeout

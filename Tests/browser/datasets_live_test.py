@@ -21,28 +21,14 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp import Checks, Chromium, Serve, browser_arguments, choose_file, wait_for  # noqa: E402
+from cdp import Chromium, browser_arguments, choose_file, run_against_serve, wait_for  # noqa: E402
 
 TOKEN = "t0k-datasets"
 
 
 def main():
     args = browser_arguments(__doc__).parse_args()
-    check = Checks()
-    if not args.chromium:
-        check(False, "no chromium (apt-get install -y chromium)")
-        return check.finish()
-    browsers = []
-    with Serve(args, "sscl-datasets-", token=TOKEN) as serve:
-        try:
-            upload(args, check, serve, browsers)
-        except Exception as error:  # a crash of the harness is a failure, with its reason
-            check(False, f"harness crashed: {error!r}")
-        finally:
-            for browser in browsers:
-                browser.close()
-            serve.keep = check.failed > 0
-    return check.finish()
+    return run_against_serve(args, "sscl-datasets-", upload, token=TOKEN)
 
 
 def upload(args, check, serve, browsers):

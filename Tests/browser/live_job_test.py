@@ -23,7 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp import Checks, Chromium, Serve, browser_arguments  # noqa: E402
+from cdp import Chromium, browser_arguments, run_against_serve  # noqa: E402
 
 JOB = {
     "dataset": {"name": "fashion-mnist-mini", "train_limit": 256},
@@ -53,21 +53,7 @@ def main():
     ap.add_argument("--quiet-seconds", type=float, default=30)
     ap.add_argument("--freeze-seconds", type=float, default=46, help="0 skips the frozen-stream phase")
     args = ap.parse_args()
-    check = Checks()
-    if not args.chromium:
-        check(False, "no chromium (apt-get install -y chromium)")
-        return check.finish()
-    browsers = []
-    with Serve(args, "sscl-live-") as serve:
-        try:
-            watch(args, check, serve, browsers)
-        except Exception as error:  # a crash of the harness is a failure, with its reason
-            check(False, f"harness crashed: {error!r}")
-        finally:
-            for browser in browsers:
-                browser.close()
-            serve.keep = check.failed > 0
-    return check.finish()
+    return run_against_serve(args, "sscl-live-", watch)
 
 
 def watch(args, check, serve, browsers):

@@ -26,7 +26,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp import Checks, Chromium, Serve, browser_arguments, wait_for  # noqa: E402
+from cdp import Chromium, browser_arguments, run_against_serve, wait_for  # noqa: E402
 
 BASE_JOB = {
     "name": "ui-trial",
@@ -66,21 +66,7 @@ STATE_JS = """(() => {
 
 def main():
     args = browser_arguments(__doc__).parse_args()
-    check = Checks()
-    if not args.chromium:
-        check(False, "no chromium (apt-get install -y chromium)")
-        return check.finish()
-    browsers = []
-    with Serve(args, "sscl-sweep-ui-") as serve:
-        try:
-            watch(args, check, serve, browsers)
-        except Exception as error:  # a crash of the harness is a failure, with its reason
-            check(False, f"harness crashed: {error!r}")
-        finally:
-            for browser in browsers:
-                browser.close()
-            serve.keep = check.failed > 0
-    return check.finish()
+    return run_against_serve(args, "sscl-sweep-ui-", watch)
 
 
 def watch(args, check, serve, browsers):

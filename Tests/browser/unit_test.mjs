@@ -108,7 +108,7 @@ test('uploadContentType: CSV as text/csv, archives by extension, the rest as byt
 });
 
 // The sweep views' DOM-free parts (issue 10).
-import { parameterAxis, barDomain, logTicks, categoryOf } from '../../Public/js/views/sweepPlots.js';
+import { parameterAxis, barDomain, categoryOf } from '../../Public/js/views/sweepPlots.js';
 import { formatPValue, sweepIsLive } from '../../Public/js/views/sweepPage.js';
 import { valueAtPath } from '../../Public/js/views/sweepSubmit.js';
 import { jobListHash } from '../../Public/js/views/jobList.js';
@@ -150,7 +150,7 @@ test('formatPValue, sweepIsLive, valueAtPath and the job list hash', () => {
   assert.equal(jobListHash({ sweep: 'swp_x', status: 'failed' }), '#/jobs?sweep=swp_x&status=failed');
 });
 
-import { ema, logTicks as chartLogTicks } from '../../Public/js/chart.js';
+import { ema, logTicks } from '../../Public/js/chart.js';
 import { metricsCSV, csvField } from '../../Public/js/metricsCsv.js';
 import { xAxis, stepsPerEpoch, formatClock } from '../../Public/js/xAxes.js';
 import { nearestPoint, className } from '../../Public/js/scatter.js';
@@ -172,10 +172,10 @@ test('ema is the debiased exponential moving average, skipping non-finite values
 });
 
 test('logTicks: powers of ten, 1-2-5 when few, linear inside one short stretch', () => {
-  assert.deepEqual(chartLogTicks(0.001, 100), [0.001, 0.01, 0.1, 1, 10, 100]);
-  assert.deepEqual(chartLogTicks(0.3, 30), [0.5, 1, 2, 5, 10, 20]);
-  assert.deepEqual(chartLogTicks(4.1, 4.6), [4.2, 4.4, 4.6]);
-  assert.deepEqual(chartLogTicks(0, 10), [], 'no log axis through zero');
+  assert.deepEqual(logTicks(0.001, 100), [0.001, 0.01, 0.1, 1, 10, 100]);
+  assert.deepEqual(logTicks(0.3, 30), [0.5, 1, 2, 5, 10, 20]);
+  assert.deepEqual(logTicks(4.1, 4.6), [4.2, 4.4, 4.6]);
+  assert.deepEqual(logTicks(0, 10), [], 'no log axis through zero');
 });
 
 test('metricsCSV writes one row per point with the API values and the derived epoch', () => {

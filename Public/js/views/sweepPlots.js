@@ -3,7 +3,7 @@
 // trial, coloured by configuration (log axis for log_uniform parameters, a band per value
 // for categorical ones).
 import { s, h } from '../dom.js';
-import { niceTicks, PALETTE } from '../chart.js';
+import { logTicks, niceTicks, PALETTE } from '../chart.js';
 import { formatNumber } from '../format.js';
 
 /** One colour per configuration, the same on every plot of the page. */
@@ -82,19 +82,6 @@ export function errorBar(row, domain, { bestMean = null, width = 200, height = 2
 const SW = 360;
 const SH = 220;
 const SM = { top: 10, right: 12, bottom: 40, left: 56 };
-
-/** Round ticks of a log axis in [lo, hi]: 1, 2 and 5 times powers of ten, or only the powers when those are many. */
-export function logTicks(lo, hi) {
-  const all = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-    for (const m of [1, 2, 5]) {
-      const v = Number((m * 10 ** e).toPrecision(12));
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) all.push({ v, power: m === 1 });
-    }
-  }
-  const powers = all.filter((t) => t.power);
-  return (all.length > 7 && powers.length >= 2 ? powers : all).map((t) => t.v);
-}
 
 /**
  * One parameter against the metric. points: [{x, y, configuration, trial, seed}] (x a number,
