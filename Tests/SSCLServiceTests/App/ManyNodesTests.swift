@@ -79,6 +79,16 @@ import Testing
         return (series?.first?["points"] as? [[String: Any]] ?? []).compactMap { $0["step"] as? Int }
     }
 
+    /// No SIGCHLD for a child that stops or continues (SA_NOCLDSTOP), and interrupted calls
+    /// restart (SA_RESTART), whatever handler the process has: a signal in the middle of a
+    /// blocking read elsewhere in the test process must not interrupt it.
+    static func quietChildStops() {
+        var action = sigaction()
+        sigaction(SIGCHLD, nil, &action)
+        action.sa_flags |= SA_NOCLDSTOP | SA_RESTART
+        sigaction(SIGCHLD, &action, nil)
+    }
+
     /// Leases of one job never overlap: each starts after the one before it ended, and all ended.
     static func expectNoOverlap(_ leases: [[String]]) {
         for (job, rows) in Dictionary(grouping: leases, by: { $0[0] }) {
@@ -170,13 +180,17 @@ import Testing
         let cut = try #require(owner)
         let worker = try #require(cut.children.first, "the agent runs a worker")
 
+        Self.quietChildStops()
         kill(cut.pid, SIGSTOP)  // the node freezes (its worker runs on, then blocks on its full pipe)
         var expired: [String] = []
         let takenBack = try C.waitUntil(60) {
             expired = try cluster.leases().first { $0[0] == id && $0[5] == "expired" } ?? []
             return !expired.isEmpty
         }
-        #expect(takenBack, "the frozen agent's lease expired and another node re-queued the job")
+        let activity = takenBack ? [] : try cluster.database.query(
+            "SELECT state, left(query, 80) FROM pg_stat_activity WHERE datname = current_database()")
+        let leasesNow = try cluster.leases()
+        #expect(takenBack, "the frozen agent's lease expired and another node re-queued the job: \(leasesNow) \(activity)")
         Thread.sleep(forTimeInterval: 1)
         kill(cut.pid, SIGCONT)  // it comes back and learns its lease is gone
 

@@ -33,7 +33,7 @@ final class ServerProcess: @unchecked Sendable {
         let reader = pipe.fileHandleForReading
         Thread {
             while true {
-                let chunk = reader.availableData
+                let chunk = PipeReading.chunk(reader.fileDescriptor)
                 if chunk.isEmpty { break }
                 output.append(String(decoding: chunk, as: UTF8.self))
             }
