@@ -203,7 +203,7 @@ public final class JobScheduler: @unchecked Sendable {
             // The job folder's lock is taken while the claim's transaction chooses: a queued job
             // whose folder a worker from elsewhere still holds (a killed server's, a node that
             // lost its lease) is skipped and stays queued, and the claim takes the next one.
-            var folderLock: InstanceLock?
+            var folderLock: (id: String, lock: InstanceLock)?
             var held: [(JobRecord, InstanceLock.HeldError)] = []
             let claim: (JobRecord, JobLease)?
             do {
@@ -211,13 +211,15 @@ public final class JobScheduler: @unchecked Sendable {
                     guard running[job.id] == nil else { return false }
                     // A sweep's trials wait while `max_concurrent` of them run (its other queued jobs do not).
                     if let sweep = job.sweepID.flatMap({ sweeps[$0] }), sweep.running >= sweep.limit { return false }
+                    // Released first: a transaction run again (a lost race) may come back to the job it held.
+                    folderLock = nil
                     do {
-                        folderLock = try lockFolder(of: job.id)
+                        folderLock = (job.id, try lockFolder(of: job.id))
                     } catch let error as InstanceLock.HeldError {
                         held.append((job, error))
                         return false
                     } catch {
-                        folderLock = nil  // launch fails the job, saying why
+                        // launch fails the job, saying why
                     }
                     return true
                 }
@@ -233,7 +235,7 @@ public final class JobScheduler: @unchecked Sendable {
                 waitingForFolder.formIntersection(heldNow)
                 return
             }
-            launch(job, lease: lease, folderLock: folderLock)
+            launch(job, lease: lease, folderLock: folderLock?.id == job.id ? folderLock?.lock : nil)
         }
     }
 
