@@ -5,8 +5,9 @@ import Foundation
 /// read them; the service encodes and decodes them with that one type).
 extension JobStore {
     /// Appends one `similarity_histogram` event with `dataJSON` as its data.
-    public func appendSimilarityHistogram(jobID: String, dataJSON: String) throws {
+    public func appendSimilarityHistogram(jobID: String, dataJSON: String, lease: JobLease? = nil) throws {
         try database.write { db in
+            try checkLease(db, lease)
             _ = try JobRecord.require(db, id: jobID)
             try appendEvent(db, jobID: jobID, type: .similarityHistogram, dataJSON: dataJSON, time: now())
         }

@@ -3,8 +3,9 @@ import Foundation
 /// What a running job reports (progress, metric points, log lines) and the event stream.
 extension JobStore {
     /// Replaces the job's latest progress document and appends a `progress` event with it.
-    public func updateProgress(id: String, progressJSON: String) throws {
+    public func updateProgress(id: String, progressJSON: String, lease: JobLease? = nil) throws {
         try database.write { db in
+            try checkLease(db, lease)
             let now = now()
             guard try db.execute("UPDATE job SET progress_json = ? WHERE id = ?", progressJSON, id) == 1 else {
                 throw StoreError.jobNotFound(id)
@@ -17,7 +18,7 @@ extension JobStore {
     /// Stores a batch of points in one transaction, plus one `metric` event holding the whole
     /// batch. A point for a (name, step) already stored replaces it (a resumed run repeats the
     /// steps after its checkpoint).
-    public func appendMetrics(jobID: String, points: [MetricPoint]) throws {
+    public func appendMetrics(jobID: String, points: [MetricPoint], lease: JobLease? = nil) throws {
         guard !points.isEmpty else { return }
         // One statement per chunk of rows: a round trip per point would bound the rate on
         // PostgreSQL. A (name, step) repeated within the batch keeps its last value, as if the
@@ -26,6 +27,7 @@ extension JobStore {
         for (index, point) in points.enumerated() { last[point.name, default: [:]][point.step] = index }
         let rows = points.indices.filter { last[points[$0].name]?[points[$0].step] == $0 }
         try database.write { db in
+            try checkLease(db, lease)
             _ = try JobRecord.require(db, id: jobID)
             var eventPoints: [MetricEventData.Point] = []
             eventPoints.reserveCapacity(points.count)
@@ -109,9 +111,10 @@ extension JobStore {
 
     /// Stores worker log lines in one transaction, with one `log` event per line; returns them.
     @discardableResult
-    public func appendLog(jobID: String, lines: [String]) throws -> [LogLine] {
+    public func appendLog(jobID: String, lines: [String], lease: JobLease? = nil) throws -> [LogLine] {
         guard !lines.isEmpty else { return [] }
         let written = try database.write { db in
+            try checkLease(db, lease)
             // Locked first on PostgreSQL, so the job's log ids, like its event ids, grow in commit order.
             _ = try JobRecord.requireLocked(db, id: jobID)
             let now = now()

@@ -15,14 +15,15 @@ extension JobStore {
 
     /// Ends the job: running → succeeded | failed | cancelled | pruned; queued → failed | cancelled | pruned.
     public func finish(
-        id: String, status: JobStatus, errorCode: String? = nil, errorMessage: String? = nil, resultJSON: String? = nil
+        id: String, status: JobStatus, errorCode: String? = nil, errorMessage: String? = nil, resultJSON: String? = nil,
+        lease: JobLease? = nil
     ) throws -> JobRecord {
         let allowed: Set<JobStatus> = switch status {
         case .succeeded: [.running]
         case .failed, .cancelled, .pruned: [.running, .queued]
         case .queued, .running: []  // not an end state: use markStarted or requeue
         }
-        return try transition(id: id, to: status, action: "finish as \(status.rawValue)", allowedFrom: allowed) { db, _, now in
+        return try transition(id: id, to: status, action: "finish as \(status.rawValue)", allowedFrom: allowed, lease: lease) { db, _, now in
             try db.execute("""
                 UPDATE job SET status = ?, finished_at = ?, error_code = ?, error_message = ?, result_json = ?,
                     cancel_requested = 0, resume_from_checkpoint = 0
@@ -34,9 +35,9 @@ extension JobStore {
     /// queued | running → succeeded with `resultJSON`, for a job whose worker finished and wrote
     /// its result file but whose end the database does not know (the server died before it
     /// recorded it, or the database lost its last writes): it must not run again.
-    public func finishFromResultFile(id: String, resultJSON: String) throws -> JobRecord {
+    public func finishFromResultFile(id: String, resultJSON: String, lease: JobLease? = nil) throws -> JobRecord {
         try transition(id: id, to: .succeeded, action: "finish from its result file",
-                       allowedFrom: [.queued, .running]) { db, _, now in
+                       allowedFrom: [.queued, .running], lease: lease) { db, _, now in
             try db.execute("""
                 UPDATE job SET status = 'succeeded', finished_at = ?1, started_at = coalesce(started_at, ?1),
                     error_code = NULL, error_message = NULL, result_json = ?2,
@@ -50,9 +51,10 @@ extension JobStore {
     /// only, counted against `max_restarts`) or a retry (running, failed or cancelled; the job
     /// gets its full restart budget again). Without `resumeFromCheckpoint` the next run starts
     /// from scratch, so the job's progress and metric points are dropped.
-    public func requeue(id: String, resumeFromCheckpoint: Bool, countsAsRestart: Bool) throws -> JobRecord {
+    public func requeue(id: String, resumeFromCheckpoint: Bool, countsAsRestart: Bool, lease: JobLease? = nil) throws -> JobRecord {
         let allowed: Set<JobStatus> = countsAsRestart ? [.running] : [.running, .failed, .cancelled]
-        return try transition(id: id, to: .queued, action: countsAsRestart ? "restart" : "retry", allowedFrom: allowed) { db, job, _ in
+        return try transition(id: id, to: .queued, action: countsAsRestart ? "restart" : "retry", allowedFrom: allowed,
+                              lease: lease) { db, job, _ in
             if countsAsRestart && job.restartsUsed >= job.maxRestarts {
                 throw StoreError.restartLimitReached(jobID: id, maxRestarts: job.maxRestarts)
             }
@@ -96,6 +98,7 @@ extension JobStore {
                         cancel_requested = 0
                     WHERE id = ?2
                     """, RFC3339.string(from: now), id)
+                try endLease(db, jobID: id, reason: "recovered", time: now)
                 let job = try JobRecord.require(db, id: id)
                 try appendStatusEvent(db, job: job, time: now)
                 return job
@@ -121,18 +124,23 @@ extension JobStore {
         }
     }
 
-    /// Checks `allowedFrom`, runs `update`, re-reads the job and appends its status event.
+    /// Checks `lease` (fencing) and `allowedFrom`, runs `update`, ends the lease of a job that
+    /// stops running, re-reads the job and appends its status event.
     private func transition(
-        id: String, to status: JobStatus, action: String, allowedFrom: Set<JobStatus>,
+        id: String, to status: JobStatus, action: String, allowedFrom: Set<JobStatus>, lease: JobLease? = nil,
         update: (any SQLConnection, JobRecord, Date) throws -> Void
     ) throws -> JobRecord {
         let job = try database.write { db in
+            try checkLease(db, lease)
             let job = try JobRecord.requireLocked(db, id: id)
             guard allowedFrom.contains(job.status) else {
                 throw StoreError.illegalTransition(jobID: id, from: job.status, to: action)
             }
             let now = now()
             try update(db, job, now)
+            if job.status == .running && status != .running {
+                try endLease(db, jobID: id, reason: status.rawValue, time: now)
+            }
             let updated = try JobRecord.require(db, id: id)
             try appendStatusEvent(db, job: updated, time: now)
             return updated

@@ -12,6 +12,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptValue(column: String, value: String)
     /// A `--store` this build cannot open.
     case unsupportedLocation(String)
+    /// A node wrote for a job it no longer runs under the lease it named (the lease expired
+    /// and the job was taken back or claimed by another node): nothing was written.
+    case leaseLost(String)
 
     public var description: String {
         switch self {
@@ -22,6 +25,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidCursor(let cursor): "invalid cursor \(cursor)"
         case .corruptValue(let column, let value): "unreadable value \(value) in \(column)"
         case .unsupportedLocation(let location): "cannot open the store \(location)"
+        case .leaseLost(let id): "this node no longer holds the lease of job \(id)"
         }
     }
 }

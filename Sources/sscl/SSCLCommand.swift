@@ -8,7 +8,7 @@ struct SSCLCommand: ParsableCommand {
         commandName: "sscl",
         abstract: "Contrastive learning with synthetic hard negatives (SSCL) on the CPU.",
         version: SSCLVersion.string,
-        subcommands: [TrainCommand.self, SelftestCommand.self, BenchCommand.self, ServeCommand.self, WorkerCommand.self,
+        subcommands: [TrainCommand.self, SelftestCommand.self, BenchCommand.self, ServeCommand.self, AgentCommand.self, WorkerCommand.self,
                       SubmitCommand.self, StatusCommand.self, WatchCommand.self, LogsCommand.self, CancelCommand.self,
                       SweepCommand.self]
     )

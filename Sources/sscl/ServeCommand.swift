@@ -12,16 +12,22 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run the training service: REST API, scheduler and dashboard.",
         discussion: """
             With no arguments: http://127.0.0.1:8080/, database and data under ./.sscl/, built-in \
-            datasets. SIGINT/SIGTERM stop gracefully: running jobs checkpoint and resume at the next start.
+            datasets. SIGINT/SIGTERM stop gracefully: running jobs checkpoint and resume at the next start. \
+            With --store postgres://... several replicas (and `sscl agent`s) share one database and \
+            runs folder; --max-concurrent-jobs 0 serves the API without running jobs.
             """
     )
 
     @Option(help: "Address to bind (non-loopback needs --token).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port = 8080
-    @Option(help: ArgumentHelp("SQLite database file.", valueName: "PATH")) var db = ".sscl/sscl.db"
+    @Option(help: ArgumentHelp("The store: sqlite:PATH, a path, or postgres://user@host:port/db (default .sscl/sscl.db).",
+                               valueName: "URL")) var store: String?
+    @Option(help: ArgumentHelp("SQLite database file (the same as --store PATH).", valueName: "PATH")) var db: String?
     @Option(help: ArgumentHelp("Dataset paths in jobs resolve inside this folder.", valueName: "DIR")) var dataDir = ".sscl/data"
     @Option(help: ArgumentHelp("Job folders (checkpoints, models).", valueName: "DIR")) var runsDir = ".sscl/runs"
-    @Option(help: "Jobs trained at the same time.") var maxConcurrentJobs = 1
+    @Option(help: "Jobs trained at the same time (0: serve the API only).") var maxConcurrentJobs = 1
+    @Option(help: ArgumentHelp("Seconds a running job's lease lasts unless renewed (renewed every fifth of it).", valueName: "SECONDS"))
+    var leaseSeconds: Double = 15
     @Option(help: "Require Authorization: Bearer <token> on /v1 (or set SSCL_TOKEN).") var token: String?
     @Option(help: "Another host name to accept in the Host header (repeatable).") var allowedHost: [String] = []
     @Option(help: ArgumentHelp("The dashboard's folder (default: Public/ found beside the binary or here).", valueName: "DIR"))
@@ -44,7 +50,9 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
-        guard maxConcurrentJobs >= 1 else { throw ValidationError("--max-concurrent-jobs must be >= 1") }
+        guard maxConcurrentJobs >= 0 else { throw ValidationError("--max-concurrent-jobs must be >= 0") }
+        guard leaseSeconds >= 1 && leaseSeconds <= 3600 else { throw ValidationError("--lease-seconds must be in 1...3600") }
+        _ = try Self.storeLocation(store: store, db: db)
         guard stopGrace >= 0 && stopGrace <= 3600 else { throw ValidationError("--stop-grace must be in 0...3600 seconds") }
         guard maxConnections >= 1, maxConnectionsPerAddress >= 1 else {
             throw ValidationError("--max-connections and --max-connections-per-address must be >= 1")
@@ -83,10 +91,12 @@ struct ServeCommand: ParsableCommand {
             executable: Self.executableURL, runsDirectory: URL(fileURLWithPath: runsDir).standardizedFileURL,
             dataDirectory: configuration.dataDirectory, maxConcurrentJobs: maxConcurrentJobs)
         scheduler.stopGracePeriod = stopGrace
+        scheduler.leaseSeconds = leaseSeconds
         let service: TrainingService
         do {
+            let location = try Self.storeLocation(store: store, db: db)
             service = try TrainingService(configuration: configuration, scheduler: scheduler,
-                                          databasePath: db, migrations: migrationsURL, logger: logger)
+                                          store: location, migrations: migrationsURL, logger: logger)
             try service.start()
         } catch {
             printError("cannot start: \(error)")
@@ -107,6 +117,26 @@ struct ServeCommand: ParsableCommand {
         done.wait()
         service.shutdown()
         _ = sources
+    }
+
+    /// `--store`, or `--db` (kept for compatibility), or the default SQLite file.
+    static func storeLocation(store: String?, db: String?) throws -> StoreLocation {
+        switch (store, db) {
+        case let (store?, db?):
+            let location = try StoreLocation(parsing: store)
+            guard location == .sqlite(path: db) else {
+                throw ValidationError("--store \(store) and --db \(db) name different stores; give one of them")
+            }
+            return location
+        case let (store?, nil):
+            do { return try StoreLocation(parsing: store) } catch let error as StoreLocation.ParseError {
+                throw ValidationError(error.description)
+            }
+        case let (nil, db?):
+            return .sqlite(path: db)
+        case (nil, nil):
+            return .sqlite(path: StoreLocation.defaultSQLitePath)
+        }
     }
 
     /// This process's own binary, which also provides `sscl worker`.

@@ -45,7 +45,7 @@ import Testing
                 DELETE FROM event WHERE id = 3;
                 """)
         }
-        #expect(try Migrator.migrate(pool, directory: JobStore.repositoryMigrations) == ["0008_event_similarity_histogram.sql"])
+        #expect(try Migrator.migrate(pool, directory: JobStore.repositoryMigrations).first == "0008_event_similarity_histogram.sql")
         try pool.write { db in
             try db.execute(sql: "INSERT INTO event (job_id, type, data_json, time) VALUES ('job_a', 'similarity_histogram', '{}', 't')")
             #expect(throws: (any Error).self, "other types are still refused") {

@@ -33,7 +33,9 @@ import Testing
         let expected: [String: Set<String>] = [
             "job": ["id", "name", "status", "priority", "submitted_json", "resolved_json", "created_at", "started_at",
                     "finished_at", "attempt", "max_restarts", "restarts_used", "progress_json", "result_json",
-                    "error_code", "error_message", "resume_from_checkpoint", "cancel_requested", "sweep_id", "sweep_configuration"],
+                    "error_code", "error_message", "resume_from_checkpoint", "cancel_requested", "sweep_id", "sweep_configuration",
+                    "lease_owner", "lease_generation", "lease_expires_at"],
+            "lease": ["job_id", "generation", "node", "acquired_at", "ended_at", "end_reason"],
             "sweep": ["id", "name", "status", "submitted_json", "resolved_json", "max_concurrent", "created_at", "finished_at"],
             "sweep_decision": ["sweep_id", "configuration", "rung", "sequence", "value", "decision", "decided_at"],
             "sweep_rung_result": ["sweep_id", "job_id", "configuration", "rung", "epoch", "sequence", "value", "recorded_at"],
@@ -55,7 +57,7 @@ import Testing
             let links = Set(foreignKeys.map { "\($0["child"] as String) -> \($0["parent"] as String) \($0["action"] as String)" })
             #expect(links == ["metric -> job CASCADE", "event -> job CASCADE", "log -> job CASCADE", "idempotency_key -> job CASCADE",
                               "job -> sweep SET NULL", "sweep_decision -> sweep CASCADE",
-                              "sweep_rung_result -> sweep CASCADE", "sweep_rung_result -> job CASCADE"])
+                              "sweep_rung_result -> sweep CASCADE", "sweep_rung_result -> job CASCADE", "lease -> job CASCADE"])
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
             #expect(Set(indexes).isSuperset(of: ["event_by_job", "log_by_job", "job_by_status_priority", "job_by_sweep"]))
             let versions = try Int.fetchAll(db, sql: "SELECT version FROM schema_migration ORDER BY version")

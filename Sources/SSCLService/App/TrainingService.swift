@@ -13,8 +13,8 @@ public final class TrainingService: @unchecked Sendable {
     let telemetry = ServiceTelemetry()
     let server: HTTPServer
     let logger: Logger
-    /// One server per database and per runs folder, for this object's life (the kernel drops
-    /// them if the process dies).
+    /// On SQLite, one server per database and per runs folder, for this object's life (the
+    /// kernel drops them if the process dies). None on PostgreSQL, whose nodes share both.
     let instanceLocks: [InstanceLock]
 
     public enum StartError: Error, CustomStringConvertible {
@@ -26,25 +26,22 @@ public final class TrainingService: @unchecked Sendable {
         }
     }
 
+    public convenience init(configuration: ServiceConfiguration, scheduler schedulerConfiguration: JobScheduler.Configuration,
+                            databasePath: String, migrations: URL, logger: Logger) throws {
+        try self.init(configuration: configuration, scheduler: schedulerConfiguration,
+                      store: .sqlite(path: databasePath), migrations: migrations, logger: logger)
+    }
+
     public init(configuration: ServiceConfiguration, scheduler schedulerConfiguration: JobScheduler.Configuration,
-                databasePath: String, migrations: URL, logger: Logger) throws {
+                store location: StoreLocation, migrations: URL, logger: Logger) throws {
         if !configuration.isLoopback && (configuration.token ?? "").isEmpty {
             throw StartError.tokenRequired(host: configuration.host)
         }
         self.configuration = configuration
         self.logger = logger
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        // Before the store opens: a second server must not migrate, recover or run anything.
-        let runs = schedulerConfiguration.runsDirectory
-        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: URL(fileURLWithPath: databasePath).deletingLastPathComponent(),
-                                                withIntermediateDirectories: true)
-        instanceLocks = [
-            try InstanceLock(path: databasePath + ".lock", guarding: "the database \(URL(fileURLWithPath: databasePath).standardizedFileURL.path)"),
-            try InstanceLock(path: runs.appendingPathComponent(JobScheduler.lockFileName).path,
-                             guarding: "the runs folder \(runs.path)"),
-        ]
-        store = try JobStore(path: databasePath, migrations: migrations, logger: logger)
+        instanceLocks = try Self.lockInstance(location, runs: schedulerConfiguration.runsDirectory)
+        store = try JobStore(location: location, migrations: migrations, logger: logger)
         scheduler = JobScheduler(configuration: schedulerConfiguration, store: store, logger: logger)
         streams = EventStreamHub(store: store, logger: logger)
         let router = APIRouter(configuration: configuration, store: store, scheduler: scheduler,
@@ -65,6 +62,20 @@ public final class TrainingService: @unchecked Sendable {
                             onRequestCompleted: { request, status, seconds in
                                 telemetry.record(method: request.method, status: status, seconds: seconds)
                             })
+    }
+
+    /// Before the store opens, on SQLite: a second server (or agent) on the same database or
+    /// runs folder must not migrate, recover or run anything. PostgreSQL's nodes share both.
+    static func lockInstance(_ location: StoreLocation, runs: URL) throws -> [InstanceLock] {
+        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        guard case .sqlite(let databasePath) = location else { return [] }
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: databasePath).deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
+        return [
+            try InstanceLock(path: databasePath + ".lock", guarding: "the database \(URL(fileURLWithPath: databasePath).standardizedFileURL.path)"),
+            try InstanceLock(path: runs.appendingPathComponent(JobScheduler.lockFileName).path,
+                             guarding: "the runs folder \(runs.path)"),
+        ]
     }
 
     /// The bound port (after `start`).

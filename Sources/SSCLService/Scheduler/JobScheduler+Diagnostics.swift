@@ -11,8 +11,11 @@ extension JobScheduler {
     /// these events few however long the run.
     func record(_ histogram: SimilarityHistogram, of job: RunningJob) {
         flush(job, force: true)
+        guard !job.fenced else { return }
         do {
-            try store.appendSimilarityHistogram(jobID: job.id, dataJSON: histogram.json())
+            try store.appendSimilarityHistogram(jobID: job.id, dataJSON: histogram.json(), lease: job.lease)
+        } catch StoreError.leaseLost {
+            leaseLost(job)
         } catch {
             logger.error("cannot record a similarity histogram", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }

@@ -26,7 +26,8 @@ extension JobScheduler {
                                metadata: ["folder": "\(folder.path)"])
                 continue
             }
-            guard status == .queued || status == .running else { continue }
+            // On a shared store a running job belongs to a node that may be recording its end.
+            guard status == .queued || (status == .running && !store.isShared) else { continue }
             if finishFromResultFile(id, was: status) { finished.append(id) }
         }
         logger.log(level: finished.isEmpty && orphans.isEmpty ? .info : .notice,
@@ -38,16 +39,17 @@ extension JobScheduler {
     /// A queued or running job whose folder holds `result.json` had finished: marks it
     /// succeeded with that result (logged, and said in the job's log). False when there is
     /// no result file, or it cannot be read (then the job runs as the database says).
-    func finishFromResultFile(_ id: String, was status: JobStatus) -> Bool {
+    func finishFromResultFile(_ id: String, was status: JobStatus, lease: JobLease? = nil) -> Bool {
         let resultFile = directory(of: id).appendingPathComponent("result.json")
         guard FileManager.default.fileExists(atPath: resultFile.path) else { return false }
         do {
             let result = try JSONDecoder().decode(TrainingResult.self, from: Data(contentsOf: resultFile))
-            _ = try store.finishFromResultFile(id: id, resultJSON: result.json())
             _ = try store.appendLog(jobID: id, lines: [
                 "the database had this job \(status.rawValue), but its folder holds result.json: " +
                 "marked succeeded with that result instead of running it again",
-            ])
+            ], lease: lease)
+            // The log first: the job's lease (a claim) ends with the finish.
+            _ = try store.finishFromResultFile(id: id, resultJSON: result.json(), lease: lease)
             logger.notice("job marked succeeded from its result.json instead of running it again",
                           metadata: ["job": "\(id)", "database_status": "\(status.rawValue)"])
             return true

@@ -11,6 +11,7 @@ extension JobScheduler {
     /// that a cancel during a shutdown still ends the job `cancelled`.
     func requestStop(_ job: RunningJob, _ reason: StopReason) {
         let grace = configuration.stopGracePeriod
+        guard !job.fenced else { return }
         switch (job.stopReason, reason) {
         case (nil, _):
             break
@@ -39,7 +40,7 @@ extension JobScheduler {
     /// The timer's check: time limits that ran out, and grace periods that ran out.
     func enforceStops() {
         let now = ContinuousClock.now
-        for job in running.values {
+        for job in running.values where !job.fenced {
             if job.stopReason == nil, let deadline = job.deadline, now >= deadline {
                 requestStop(job, .timeLimit)
             }
@@ -68,7 +69,7 @@ extension JobScheduler {
             message = "the run exceeded its time limit of \(limit) (max_seconds); the server stopped its worker " +
                       "after its current step; its checkpoint was kept"
         }
-        _ = try store.finish(id: job.id, status: .failed, errorCode: code, errorMessage: message)
+        _ = try store.finish(id: job.id, status: .failed, errorCode: code, errorMessage: message, lease: job.lease)
         logger.info("job failed", metadata: ["job": "\(job.id)", "code": "\(code)"])
     }
 

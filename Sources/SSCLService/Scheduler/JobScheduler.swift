@@ -21,6 +21,11 @@ public final class JobScheduler: @unchecked Sendable {
         /// Seconds a worker gets to finish its step and checkpoint after SIGTERM (cancel,
         /// `max_seconds`, shutdown) before SIGKILL.
         public var stopGracePeriod: Double = 5
+        /// Seconds a claimed job's lease lasts unless renewed; the node renews its leases every
+        /// fifth of it. A node silent for longer loses its jobs to the other nodes.
+        public var leaseSeconds: Double = 15
+        /// This node's name in leases: `hostname:pid:random`, new at every start.
+        public var nodeID: String = JobScheduler.makeNodeID()
 
         public init(executable: URL, runsDirectory: URL, dataDirectory: URL?, maxConcurrentJobs: Int = 1) {
             self.executable = executable
@@ -28,6 +33,13 @@ public final class JobScheduler: @unchecked Sendable {
             self.dataDirectory = dataDirectory
             self.maxConcurrentJobs = maxConcurrentJobs
         }
+    }
+
+    /// `hostname:pid:random`: unique among the nodes, and readable in the lease history.
+    public static func makeNodeID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
+        return "\(ProcessInfo.processInfo.hostName):\(getpid()):\(suffix)"
     }
 
     /// The lock file in the runs folder: one server per runs folder.
@@ -45,6 +57,10 @@ public final class JobScheduler: @unchecked Sendable {
         let worker: WorkerProcess
         /// The job folder's lock, shared with the worker; released when both are done with it.
         let folderLock: InstanceLock
+        /// The lease this node runs the job under; every write for the job names it.
+        var lease: JobLease
+        /// The lease was lost: the worker was killed and nothing more is written for the job.
+        var fenced = false
         var stopReason: StopReason?
         /// The job's `max_seconds` (run time over all attempts, as the trainer counts it).
         let maxSeconds: Double?
@@ -64,10 +80,11 @@ public final class JobScheduler: @unchecked Sendable {
         /// Set for a trial of a sweep with early stopping.
         var rungs: RungTracker?
 
-        init(id: String, worker: WorkerProcess, folderLock: InstanceLock, maxSeconds: Double?) {
+        init(id: String, worker: WorkerProcess, folderLock: InstanceLock, lease: JobLease, maxSeconds: Double?) {
             self.id = id
             self.worker = worker
             self.folderLock = folderLock
+            self.lease = lease
             self.maxSeconds = maxSeconds
             deadline = maxSeconds.map { Self.now(plus: $0) }
         }
@@ -103,6 +120,10 @@ public final class JobScheduler: @unchecked Sendable {
     private var throughput: [String: Double] = [:]
     /// Every 0.25 s: time limits and grace periods, then buffered worker output.
     private var tickTimer: DispatchSourceTimer?
+    /// When the leases were last renewed, expired leases last looked for, the queue last polled.
+    var lastHeartbeat = ContinuousClock.now
+    var lastExpiryCheck = ContinuousClock.now
+    var lastQueuePoll = ContinuousClock.now
 
     public init(configuration: Configuration, store: JobStore, logger: Logger) {
         self.configuration = configuration
@@ -112,13 +133,23 @@ public final class JobScheduler: @unchecked Sendable {
 
     /// Reconciles the job folders with the database (a job whose result file exists is never
     /// run again), re-queues jobs left `running` by a previous process (they resume from their
-    /// checkpoints) and starts whatever the queue allows.
+    /// checkpoints) and starts whatever the queue allows. On a shared store (PostgreSQL) the
+    /// running jobs belong to other nodes: only those whose lease expired are re-queued, then
+    /// and every few seconds, and the queue is polled for jobs submitted elsewhere.
     public func start() throws {
         try FileManager.default.createDirectory(at: configuration.runsDirectory, withIntermediateDirectories: true)
         try reconcileFolders()
-        for job in try store.recoverInterruptedJobs() {
-            logger.notice("job re-queued after a restart of the server", metadata: ["job": "\(job.id)"])
+        if store.isShared {
+            _ = try store.requeueExpiredLeases()
+        } else {
+            for job in try store.recoverInterruptedJobs() {
+                logger.notice("job re-queued after a restart of the server", metadata: ["job": "\(job.id)"])
+            }
         }
+        logger.info("scheduler started", metadata: [
+            "node": "\(configuration.nodeID)", "max_concurrent_jobs": "\(configuration.maxConcurrentJobs)",
+            "lease_seconds": "\(configuration.leaseSeconds)",
+        ])
         queue.sync { settleRunningSweeps() }
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
@@ -126,6 +157,7 @@ public final class JobScheduler: @unchecked Sendable {
             guard let self else { return }
             enforceStops()
             flushAll(force: false)
+            leaseChores()
             if !waitingForFolder.isEmpty { fillSlots() }
         }
         timer.resume()
@@ -157,7 +189,7 @@ public final class JobScheduler: @unchecked Sendable {
     /// Number of jobs with a live worker.
     public var runningCount: Int { queue.sync { running.count } }
 
-    /// Starts queued jobs while slots are free. Runs on `queue`.
+    /// Claims and starts queued jobs while slots are free. Runs on `queue`.
     func fillSlots() {
         guard accepting else {
             if running.isEmpty, let onDrained {
@@ -166,64 +198,97 @@ public final class JobScheduler: @unchecked Sendable {
             }
             return
         }
-        var busy: Set<String> = []
+        var heldNow: Set<String> = []
         while running.count < configuration.maxConcurrentJobs {
-            let next: JobRecord?
+            // The job folder's lock is taken while the claim's transaction chooses: a queued job
+            // whose folder a worker from elsewhere still holds (a killed server's, a node that
+            // lost its lease) is skipped and stays queued, and the claim takes the next one.
+            var folderLock: (id: String, lock: InstanceLock)?
+            var held: [(JobRecord, InstanceLock.HeldError)] = []
+            let claim: (JobRecord, JobLease)?
             do {
-                // A sweep's trials wait while `max_concurrent` of them run (its other queued jobs do not).
-                let sweeps = try store.runningTrialsBySweep()
-                next = try store.queuedJobs().first { job in
-                    guard running[job.id] == nil, !busy.contains(job.id) else { return false }
-                    guard let sweep = job.sweepID.flatMap({ sweeps[$0] }) else { return true }
-                    return sweep.running < sweep.limit
+                claim = try store.claimNextJob(node: configuration.nodeID, leaseSeconds: configuration.leaseSeconds) { job, sweeps in
+                    guard running[job.id] == nil else { return false }
+                    // A sweep's trials wait while `max_concurrent` of them run (its other queued jobs do not).
+                    if let sweep = job.sweepID.flatMap({ sweeps[$0] }), sweep.running >= sweep.limit { return false }
+                    // Released first: a transaction run again (a lost race) may come back to the job it held.
+                    folderLock = nil
+                    do {
+                        folderLock = (job.id, try lockFolder(of: job.id))
+                    } catch let error as InstanceLock.HeldError {
+                        held.append((job, error))
+                        return false
+                    } catch {
+                        // launch fails the job, saying why
+                    }
+                    return true
                 }
             } catch {
-                logger.error("cannot read the queue: \(error)")
+                logger.error("cannot claim a job: \(error)")
                 return
             }
-            guard let job = next else { return }
-            if !launch(job) { busy.insert(job.id) }
+            reportHeldFolders(held)
+            heldNow.formUnion(held.map(\.0.id))
+            guard let (job, lease) = claim else {
+                // The whole queue was seen: forget the waits that are over (the job ended or
+                // another node runs it), so the timer stops retrying for them.
+                waitingForFolder.formIntersection(heldNow)
+                return
+            }
+            launch(job, lease: lease, folderLock: folderLock?.id == job.id ? folderLock?.lock : nil)
         }
     }
 
-    /// Starts the job's worker, or ends the job if that fails or its folder shows it had
-    /// finished. False, leaving it queued, while a worker of an earlier server still holds
-    /// its folder.
-    private func launch(_ job: JobRecord) -> Bool {
+    /// The job folder's lock (the folder is created if needed).
+    private func lockFolder(of id: String) throws -> InstanceLock {
+        let dir = directory(of: id)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return try InstanceLock(path: dir.appendingPathComponent(Self.workerLockFileName).path,
+                                guarding: "the job folder \(dir.path)")
+    }
+
+    /// Says once per job, in its log, that it waits for a worker from elsewhere to end.
+    private func reportHeldFolders(_ held: [(JobRecord, InstanceLock.HeldError)]) {
+        for (job, error) in held where waitingForFolder.insert(job.id).inserted {
+            let pid = error.holderPID.map { " (pid \($0))" } ?? ""
+            logger.warning("a worker from elsewhere still runs this job; it starts when that one has ended",
+                           metadata: ["job": "\(job.id)", "holder": "\(error.holderPID.map(String.init) ?? "?")"])
+            _ = try? store.appendLog(jobID: job.id, lines: [
+                "a worker of an earlier server\(pid) still runs in this job's folder; the job starts when it has ended",
+            ])
+        }
+    }
+
+    /// Starts the worker of a job this node has just claimed, or ends the job if that fails or
+    /// its folder shows it had finished.
+    private func launch(_ job: JobRecord, lease: JobLease, folderLock: InstanceLock?) {
         let dir = directory(of: job.id)
         let jobFile = dir.appendingPathComponent("job.json")
         let checkpoint = dir.appendingPathComponent("checkpoint.bin")
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let lockPath = dir.appendingPathComponent(Self.workerLockFileName).path
-            let folderLock: InstanceLock
-            do {
-                folderLock = try InstanceLock(path: lockPath, guarding: "the job folder \(dir.path)")
-            } catch let held as InstanceLock.HeldError {
-                if waitingForFolder.insert(job.id).inserted {
-                    let pid = held.holderPID.map { " (pid \($0))" } ?? ""
-                    logger.warning("a worker of an earlier server still runs this job; it starts when that one has ended",
-                                   metadata: ["job": "\(job.id)", "holder": "\(held.holderPID.map(String.init) ?? "?")"])
-                    _ = try store.appendLog(jobID: job.id, lines: [
-                        "a worker of an earlier server\(pid) still runs in this job's folder; the job starts when it has ended",
-                    ])
-                }
-                return false
-            }
+            let folderLock = try folderLock ?? lockFolder(of: job.id)
             waitingForFolder.remove(job.id)
-            if finishFromResultFile(job.id, was: job.status) { return true }
+            if finishFromResultFile(job.id, was: .queued, lease: lease) { return }
             try Data(job.resolvedJSON.utf8).write(to: jobFile, options: .atomic)
             let resume = job.resumeFromCheckpoint && FileManager.default.fileExists(atPath: checkpoint.path)
             if !job.resumeFromCheckpoint { try? FileManager.default.removeItem(at: checkpoint) }
+            if job.resumeFromCheckpoint && !resume {
+                // Another node ran it, and this node does not see that node's folder (the runs
+                // directory is not shared): the job starts again from scratch rather than fail.
+                _ = try store.appendLog(jobID: job.id, lines: [
+                    "no checkpoint in this node's job folder (\(dir.path)); starting from scratch " +
+                    "(is the runs directory shared by every node?)",
+                ], lease: lease)
+                logger.warning("resuming job has no checkpoint here: starting from scratch", metadata: ["job": "\(job.id)"])
+            }
             let spec = try? JobSpec.parse(json: Data(job.resolvedJSON.utf8))
             let tracker = rungTracker(for: job, spec: spec)
             var earlierEvaluations: [EvaluationReport] = []
             if resume {
                 let points = MetricsBackfill.points(fromFileAt: dir.appendingPathComponent("metrics.jsonl"))
-                if !points.isEmpty { try store.appendMetrics(jobID: job.id, points: points) }
+                if !points.isEmpty { try store.appendMetrics(jobID: job.id, points: points, lease: lease) }
                 if tracker != nil { earlierEvaluations = MetricsBackfill.evaluations(fromFileAt: dir.appendingPathComponent("metrics.jsonl")) }
             }
-            let started = try store.markStarted(id: job.id)
             var workerLogger = logger
             workerLogger[metadataKey: "job"] = "\(job.id)"
             let id = job.id
@@ -239,19 +304,19 @@ public final class JobScheduler: @unchecked Sendable {
                     self.queue.async { self.workerExited(id, exit) }
                 })
             folderLock.recordHolder(worker.pid)
-            let live = RunningJob(id: id, worker: worker, folderLock: folderLock, maxSeconds: spec?.maxSeconds)
+            let live = RunningJob(id: id, worker: worker, folderLock: folderLock, lease: lease, maxSeconds: spec?.maxSeconds)
             live.rungs = tracker
             running[id] = live
             // Rungs the earlier attempt reached while no server listened (its metrics.jsonl).
             for report in earlierEvaluations { reportRungs(live, report) }
             logger.info("job started", metadata: [
-                "job": "\(id)", "attempt": "\(started.attempt)", "resume": "\(resume)", "pid": "\(worker.pid)",
+                "job": "\(id)", "attempt": "\(job.attempt)", "resume": "\(resume)", "pid": "\(worker.pid)",
+                "generation": "\(lease.generation)",
             ])
         } catch {
             logger.error("cannot start job", metadata: ["job": "\(job.id)", "error": "\(error)"])
             _ = try? store.finish(id: job.id, status: .failed, errorCode: "worker_start_failed",
-                                  errorMessage: "the worker could not be started: \(error)")
+                                  errorMessage: "the worker could not be started: \(error)", lease: lease)
         }
-        return true
     }
 }

@@ -12,10 +12,14 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
 
     /// Defaults the URL may override: a bounded connect, TCP keepalives that notice a cut
     /// network within about half a minute (the OS default is two hours: a listener would wait
-    /// that long), and a name in `pg_stat_activity`.
+    /// that long), a name in `pg_stat_activity`, and an end to a transaction left idle for 10 s:
+    /// the store's transactions never wait between statements, so only a frozen node (a stopped
+    /// process, a paused VM; its TCP keepalives still answer) leaves one idle, and its row locks
+    /// must not keep the other nodes from taking its jobs back when its leases expire.
     static let defaultParameters: KeyValuePairs<String, String> = [
         "connect_timeout": "10", "keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "5",
         "keepalives_count": "3", "application_name": "sscl",
+        "options": "-c idle_in_transaction_session_timeout=10000",
     ]
 
     init(url: String) throws {

@@ -15,11 +15,12 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts `sscl serve` on `db`, `runs` and `data` (under `root` unless given) and waits up to
     /// 30 s for it to say it serves, or to exit.
-    init(root: URL, db: URL? = nil, runs: URL? = nil, arguments: [String] = []) throws {
+    /// `store` (a `--store` URL) replaces `db`.
+    init(root: URL, db: URL? = nil, store: String? = nil, runs: URL? = nil, arguments: [String] = []) throws {
         process = Process()
         process.executableURL = TestBinary.sscl
-        process.arguments = ["serve", "--port", "0",
-                             "--db", (db ?? root.appendingPathComponent("db.sqlite")).path,
+        let storeArguments = store.map { ["--store", $0] } ?? ["--db", (db ?? root.appendingPathComponent("db.sqlite")).path]
+        process.arguments = ["serve", "--port", "0"] + storeArguments + [
                              "--runs-dir", (runs ?? root.appendingPathComponent("runs")).path,
                              "--data-dir", root.appendingPathComponent("data").path,
                              "--migrations", ServiceFixture.repository.appendingPathComponent("migrations").path,
@@ -32,7 +33,7 @@ final class ServerProcess: @unchecked Sendable {
         let reader = pipe.fileHandleForReading
         Thread {
             while true {
-                let chunk = reader.availableData
+                let chunk = PipeReading.chunk(reader.fileDescriptor)
                 if chunk.isEmpty { break }
                 output.append(String(decoding: chunk, as: UTF8.self))
             }
@@ -81,7 +82,7 @@ final class ServerProcess: @unchecked Sendable {
 }
 
 /// Text appended by a reader thread and read by the test.
-private final class CollectedText: @unchecked Sendable {
+final class CollectedText: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = ""
     private var closed = false
