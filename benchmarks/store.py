@@ -4,7 +4,8 @@
     python3 benchmarks/store.py [--sscl .build/release/sscl] [--rounds 3] [--jobs 400]
         [--claimers 4] [--writers 4] [--batches 50] [--points 50]
 
-Starts a throwaway PostgreSQL with scripts/postgres.sh (unless SSCL_TEST_POSTGRES_URL is set),
+Starts a throwaway PostgreSQL with scripts/postgres.sh, fsync on as a real server (a server of
+your own: SSCL_TEST_POSTGRES_URL),
 then, alternating the two engines for --rounds rounds, runs `sscl store-bench` on a fresh store
 each time (a new SQLite file; a new PostgreSQL database): it queues --jobs jobs, claims them
 from --claimers threads at once (each a node: claimNextJob, one transaction per claim, SKIP
@@ -30,8 +31,8 @@ SECTION = "## Store throughput: SQLite and PostgreSQL"
 
 
 def start_postgres():
-    out = subprocess.run(["bash", os.path.join(REPO, "scripts/postgres.sh"), "start"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["bash", os.path.join(REPO, "scripts/postgres.sh"), "start"], capture_output=True, text=True,
+                         check=True, env={**os.environ, "SSCL_POSTGRES_FSYNC": "on"}).stdout
     env = dict(line.replace("export ", "", 1).split("=", 1) for line in out.splitlines() if line.startswith("export "))
     return env["SSCL_TEST_POSTGRES_URL"], env.get("SSCL_TEST_POSTGRES_DIR")
 
@@ -98,8 +99,9 @@ def main():
         f"claim: the queue read, the job started, its lease and lease-history row and status event). Metrics: "
         f"{args.writers} threads, each appending {args.batches} batches of {args.points} points to its own running "
         "job under that job's lease (the fencing check, the rows, one `metric` event and, on PostgreSQL, a NOTIFY "
-        "per batch). PostgreSQL 15 from Debian on 127.0.0.1 (scripts/postgres.sh: default settings, fsync on), "
-        f"SQLite in WAL mode on local disk. 2-core machine, load average {load:.1f} at the end.",
+        "per batch). PostgreSQL 15 from Debian on 127.0.0.1 (scripts/postgres.sh with fsync on, otherwise default "
+        f"settings{'' if started_dir else '; a server given by SSCL_TEST_POSTGRES_URL'}), SQLite in WAL mode (GRDB's "
+        f"defaults) on the same local disk. 2-core machine, load average {load:.1f} at the end.",
         "",
         "| store | jobs claimed / s | metric points written / s | claim phase s | metric phase s |",
         "|---|---|---|---|---|",

@@ -69,9 +69,10 @@ case "${1:-}" in
     rm -f "$dir/pwfile"
     port=$(free_port)
     # Unix sockets in the folder itself (not /var/run/postgresql, which only root may create);
-    # no fsync: the data is thrown away.
+    # no fsync (the data is thrown away) unless SSCL_POSTGRES_FSYNC=on (benchmarks/store.py:
+    # a benchmark measures the durable server users run).
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c max_connections=200" start >&2 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=${SSCL_POSTGRES_FSYNC:-off} -c max_connections=200" start >&2 \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgres.sh: PostgreSQL $("$bin/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$port, data in $dir" >&2
     echo "export SSCL_TEST_POSTGRES_URL=postgres://sscl_test:$password@127.0.0.1:$port/postgres"
