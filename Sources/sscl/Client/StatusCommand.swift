@@ -5,17 +5,22 @@ import Foundation
 struct StatusCommand: ClientCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show a job, or list the jobs (newest first)."
+        abstract: "Show a job or a sweep, or list the jobs (newest first).",
+        discussion: "A sweep id (swp_...) shows the sweep's progress and its leaderboard."
     )
 
-    @Argument(help: "A job id; without it, the job list.") var id: String?
+    @Argument(help: "A job or sweep id; without it, the job list.") var id: String?
     @Option(help: "List only jobs in this status (queued, running, succeeded, failed, cancelled, pruned).") var status: String?
     @Option(help: "List at most this many jobs.") var limit = 50
     @Flag(help: "Print the server's JSON as it is.") var json = false
     @OptionGroup var options: ClientOptions
 
     func run(with client: APIClient) throws {
-        if let id {
+        if let id, id.hasPrefix(SweepDocument.idPrefix) {
+            let path = "/v1/sweeps/\(APIClient.segment(id))"
+            if json { return try printRaw(client, path) }
+            print(try client.call(SweepDocument.self, "GET", path).details, terminator: "")
+        } else if let id {
             let path = "/v1/jobs/\(APIClient.segment(id))"
             if json { return try printRaw(client, path) }
             print(Self.details(try client.call(JobDocument.self, "GET", path)))
