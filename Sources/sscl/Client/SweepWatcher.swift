@@ -27,7 +27,7 @@ struct SweepWatcher {
         let path = "/v1/sweeps/\(APIClient.segment(id))"
         while true {
             let sweep = try client.call(SweepDocument.self, "GET", path)
-            let text = "\(sweep.id): \(sweep.status) \(sweep.progressText)"
+            let text = "\(sweep.id) \(sweep.status): \(sweep.progressText)"
             if text != shown {
                 shown = text
                 if isTerminal {

@@ -46,8 +46,8 @@ import Testing
             let chunk = running.errPipe.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             err += String(decoding: chunk, as: UTF8.self)
-            if let line = err.split(separator: "\n").first(where: { $0.hasPrefix("swp_") && $0.contains(": running") }) {
-                return (running, String(line.prefix { $0 != ":" }))
+            if let line = err.split(separator: "\n").first(where: { $0.hasPrefix("swp_") && $0.contains(" running: ") }) {
+                return (running, String(line.prefix { $0 != " " }))
             }
         }
         running.process.terminate()
@@ -67,8 +67,9 @@ import Testing
             #expect(out.stdout.contains("progress:  4/4 finished (succeeded 4)"), "\(out.stdout)")
             #expect(out.stdout.contains("metric:    knn_accuracy (maximize)"), "\(out.stdout)")
             // Plain progress lines on a pipe, the last one the finished sweep.
-            let progress = out.stderr.split(separator: "\n").filter { $0.hasPrefix("\(id): ") }
-            #expect(progress.last == "\(id): finished 4/4 finished (succeeded 4)", "\(out.stderr)")
+            let progress = out.stderr.split(separator: "\n").filter { $0.hasPrefix("\(id) ") }
+            #expect(progress.first?.hasPrefix("\(id) running: ") == true, "\(out.stderr)")
+            #expect(progress.last == "\(id) finished: 4/4 finished (succeeded 4)", "\(out.stderr)")
 
             let rows = try Self.table(out.stdout)
             #expect(rows.count == 2, "\(out.stdout)")
