@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 
+from results_section import write_section  # noqa: E402  (benchmarks/ is the script's folder)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SECTION = "## False negatives over training (Fashion-MNIST)"
@@ -172,17 +174,6 @@ def plot(runs, path):
     fig.savefig(path, dpi=110)
 
 
-def write_section(text, path):
-    old = open(path).read() if os.path.exists(path) else "# sscl benchmark results\n"
-    if SECTION in old:
-        start = old.index(SECTION)
-        rest = old[start + len(SECTION):]
-        end = rest.find("\n## ")
-        old = old[:start] + (rest[end + 1:] if end >= 0 else "")
-    with open(path, "w") as f:
-        f.write(old.rstrip("\n") + "\n\n" + text)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sscl", default=os.path.join(REPO, ".build/release/sscl"))
@@ -206,7 +197,7 @@ def main():
             print(f"# {name}: kNN {r['knn_accuracy']:.4f}", file=sys.stderr, flush=True)
             runs.append(r)
     text = report(runs)
-    write_section(text, args.out)
+    write_section(text, args.out, SECTION)
     plot(runs, os.path.join(HERE, "false_negatives.png"))
     print(text, file=sys.stderr)
 

@@ -31,6 +31,8 @@ import time
 import urllib.error
 import urllib.request
 
+from results_section import write_section  # noqa: E402  (benchmarks/ is the script's folder)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SECTION = "## Sweep: full grid against ASHA"
@@ -161,17 +163,6 @@ def report(runs):
     return "\n".join(out) + "\n"
 
 
-def write_section(text, path):
-    old = open(path).read() if os.path.exists(path) else "# sscl benchmark results\n"
-    if SECTION in old:
-        start = old.index(SECTION)
-        rest = old[start + len(SECTION):]
-        end = rest.find("\n## ")
-        old = old[:start] + (rest[end + 1:] if end >= 0 else "")
-    with open(path, "w") as f:
-        f.write(old.rstrip("\n") + "\n\n" + text)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sscl", default=os.path.join(REPO, ".build/release/sscl"))
@@ -221,7 +212,7 @@ def main():
     if not {"grid", "asha"} <= {r["kind"] for r in runs}:
         return
     text = report(runs)
-    write_section(text, args.out)
+    write_section(text, args.out, SECTION)
     print(text, file=sys.stderr)
 
 
