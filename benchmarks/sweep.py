@@ -120,6 +120,23 @@ def best(run):
     return rows[0]["parameters"] if rows else None
 
 
+def noise_note(grid, asha):
+    """Where ASHA's pick stands in the full grid's leaderboard: rank, p against the grid's best,
+    and how many configurations the grid itself cannot tell from its best."""
+    rows = grid["sweep"]["leaderboard"]
+    pick = best(asha)
+    rank = next((i for i, r in enumerate(rows, 1) if r["parameters"] == pick), None)
+    if rank is None:
+        return ""
+    row = rows[rank - 1]
+    tied = sum(1 for r in rows if r["indistinguishable_from_best"])
+    p = "" if row["p_value"] is None else f", Welch p = {row['p_value']:.3g} against the grid's best"
+    verdict = ("within seed noise of the grid's best" if row["indistinguishable_from_best"]
+               else "distinguishably worse than the grid's best")
+    return (f"In the full grid ASHA's pick ranks {rank} of {len(rows)}{p}: {verdict}; the grid itself cannot "
+            f"tell {tied} of its {len(rows)} configurations apart from its best (p >= 0.05).")
+
+
 def report(runs):
     grid = next(r for r in runs if r["kind"] == "grid")
     asha = next(r for r in runs if r["kind"] == "asha")
@@ -149,7 +166,7 @@ def report(runs):
             f"ASHA used **{asha['steps'] / max(grid['steps'], 1):.0%}** of the grid's steps and "
             + ("**found the same best configuration**." if same else
                f"**did not find the same best configuration** (grid: {parameters_text(best(grid) or {})}; "
-               f"ASHA: {parameters_text(best(asha) or {})})."),
+               f"ASHA: {parameters_text(best(asha) or {})}). " + noise_note(grid, asha)),
             "",
             "Full grid:", "", leaderboard_table(grid), "",
             "ASHA:", "", leaderboard_table(asha), "",
