@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 
+from results_section import write_section  # noqa: E402  (benchmarks/ is the script's folder)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SECTION = "## False negatives over training (Fashion-MNIST)"
@@ -107,8 +109,42 @@ def report(runs):
         cells = [f"{fmt(last_epoch_mean(r, rate))} ({fmt(first_value(r, rate))})" if r["series"][rate] else "—"
                  for rate in RATES]
         out.append(f"| {r['method']} | {loss} | " + " | ".join(cells) + f" | {r['knn_accuracy']:.4f} |")
-    out += ["", "![false-negative rates over training](false_negatives.png)", ""]
+    out += ["", reading(runs), "", "![false-negative rates over training](false_negatives.png)", ""]
     return "\n".join(out) + "\n"
+
+
+def reading(runs):
+    """The comparisons the issue asks about, computed from the table's numbers."""
+    by = {r["method"]: r for r in runs}
+
+    def share(name, rate="fn_weight_share"):
+        return last_epoch_mean(by[name], rate) if name in by else None
+
+    lines = ["Reading (last-epoch means):"]
+    prior = share("SimCLR", "fn_rate_all") or share("HCL", "fn_rate_all")
+    if prior is not None:
+        lines.append(f"- In-batch negatives are same-class at the class prior ({prior:.3f}).")
+    hard = share("SSCL pair", "fn_rate_hard")
+    if hard is not None and prior:
+        first = first_value(by["SSCL pair"], "fn_rate_hard")
+        trend = "grows" if first is not None and hard > first else "does not grow"
+        lines.append(f"- Hardness selection concentrates them: {hard:.3f} of each anchor's hardest negatives are "
+                     f"same-class ({hard / prior:.1f}x the prior); the share {trend} as the encoder learns "
+                     f"({fmt(first)} at the first measurement).")
+    one, both = share("SSCL pair", "fn_rate_synthetic_one"), share("SSCL pair", "fn_rate_synthetic_both")
+    if one is not None and both is not None:
+        lines.append(f"- Pair mixing: {one:.3f} of the synthetic negatives have at least one same-class parent, "
+                     f"{both:.3f} both; copy mixing (one parent) {fmt(share('SSCL copy', 'fn_rate_synthetic_one'))}.")
+    if share("SimCLR") is not None and share("HCL") is not None:
+        lines.append(f"- Hardness weighting puts more of the negative weight on false negatives: SimCLR's softmax "
+                     f"{share('SimCLR'):.3f}, HCL {share('HCL'):.3f}, SSCL pair {fmt(share('SSCL pair'))}, "
+                     f"SSCL copy {fmt(share('SSCL copy'))}.")
+    for plain, debiased in (("HCL", "HCL debiased"), ("SSCL pair", "SSCL pair debiased")):
+        if share(plain) is not None and share(debiased) is not None:
+            lines.append(f"- Debiasing (tau_plus 0.1) lowers {plain}'s weight share from {share(plain):.3f} to "
+                         f"{share(debiased):.3f} ({share(debiased) - share(plain):+.3f}); kNN "
+                         f"{by[plain]['knn_accuracy']:.4f} -> {by[debiased]['knn_accuracy']:.4f} (one seed).")
+    return "\n".join(lines)
 
 
 def plot(runs, path):
@@ -120,29 +156,22 @@ def plot(runs, path):
         print("# matplotlib not importable: no plot", file=sys.stderr)
         return
     fig, axes = plt.subplots(1, len(RATES), figsize=(4 * len(RATES), 3.6), sharex=True)
+    colors = {r["method"]: f"C{i}" for i, r in enumerate(runs)}  # one colour per method in every panel
     for ax, rate in zip(axes, RATES):
         for r in runs:
             points = r["series"][rate]
             if points:
-                ax.plot([s for s, _ in points], [v for _, v in points], label=r["method"], linewidth=1.2)
+                ax.plot([s for s, _ in points], [v for _, v in points], label=r["method"], linewidth=1.2,
+                        color=colors[r["method"]])
         ax.set_title(rate)
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("share of same-class")
-    axes[-1].legend(fontsize=8)
-    fig.tight_layout()
+    handles = [plt.Line2D([], [], color=colors[r["method"]], label=r["method"]) for r in runs]
+    fig.legend(handles=handles, loc="lower center", ncol=len(runs), fontsize=8)
+    fig.subplots_adjust(bottom=0.25)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=110)
-
-
-def write_section(text, path):
-    old = open(path).read() if os.path.exists(path) else "# sscl benchmark results\n"
-    if SECTION in old:
-        start = old.index(SECTION)
-        rest = old[start + len(SECTION):]
-        end = rest.find("\n## ")
-        old = old[:start] + (rest[end + 1:] if end >= 0 else "")
-    with open(path, "w") as f:
-        f.write(old.rstrip("\n") + "\n\n" + text)
 
 
 def main():
@@ -168,7 +197,7 @@ def main():
             print(f"# {name}: kNN {r['knn_accuracy']:.4f}", file=sys.stderr, flush=True)
             runs.append(r)
     text = report(runs)
-    write_section(text, args.out)
+    write_section(text, args.out, SECTION)
     plot(runs, os.path.join(HERE, "false_negatives.png"))
     print(text, file=sys.stderr)
 

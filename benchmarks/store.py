@@ -25,6 +25,8 @@ import tempfile
 import urllib.parse
 import uuid
 
+from results_section import write_section  # noqa: E402  (benchmarks/ is the script's folder)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SECTION = "## Store throughput: SQLite and PostgreSQL"
@@ -113,14 +115,7 @@ def main():
         f"{med('postgres', 'points_per_second') / 200:.0f} jobs each reporting 200 points/s.",
         "",
     ])
-    old = open(args.out).read() if os.path.exists(args.out) else "# sscl benchmark results\n"
-    if SECTION in old:
-        start = old.index(SECTION)
-        rest = old[start + len(SECTION):]
-        end = rest.find("\n## ")
-        old = old[:start] + (rest[end + 1:] if end >= 0 else "")
-    with open(args.out, "w") as f:
-        f.write(old.rstrip("\n") + "\n\n" + text)
+    write_section(text, args.out, SECTION)
     print(text, file=sys.stderr)
 
 

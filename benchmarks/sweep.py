@@ -31,6 +31,8 @@ import time
 import urllib.error
 import urllib.request
 
+from results_section import write_section  # noqa: E402  (benchmarks/ is the script's folder)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SECTION = "## Sweep: full grid against ASHA"
@@ -118,6 +120,23 @@ def best(run):
     return rows[0]["parameters"] if rows else None
 
 
+def noise_note(grid, asha):
+    """Where ASHA's pick stands in the full grid's leaderboard: rank, p against the grid's best,
+    and how many configurations the grid itself cannot tell from its best."""
+    rows = grid["sweep"]["leaderboard"]
+    pick = best(asha)
+    rank = next((i for i, r in enumerate(rows, 1) if r["parameters"] == pick), None)
+    if rank is None:
+        return ""
+    row = rows[rank - 1]
+    tied = sum(1 for r in rows if r["indistinguishable_from_best"])
+    p = "" if row["p_value"] is None else f", Welch p = {row['p_value']:.3g} against the grid's best"
+    verdict = ("within seed noise of the grid's best" if row["indistinguishable_from_best"]
+               else "distinguishably worse than the grid's best")
+    return (f"In the full grid ASHA's pick ranks {rank} of {len(rows)}{p}: {verdict}; the grid itself cannot "
+            f"tell {tied} of its {len(rows)} configurations apart from its best (p >= 0.05).")
+
+
 def report(runs):
     grid = next(r for r in runs if r["kind"] == "grid")
     asha = next(r for r in runs if r["kind"] == "asha")
@@ -147,7 +166,7 @@ def report(runs):
             f"ASHA used **{asha['steps'] / max(grid['steps'], 1):.0%}** of the grid's steps and "
             + ("**found the same best configuration**." if same else
                f"**did not find the same best configuration** (grid: {parameters_text(best(grid) or {})}; "
-               f"ASHA: {parameters_text(best(asha) or {})})."),
+               f"ASHA: {parameters_text(best(asha) or {})}). " + noise_note(grid, asha)),
             "",
             "Full grid:", "", leaderboard_table(grid), "",
             "ASHA:", "", leaderboard_table(asha), "",
@@ -159,17 +178,6 @@ def report(runs):
         out.append(f"| {d['sequence']} | {parameters_text(params.get(d['configuration'], {}))} | {d['rung']} ({d['epoch']}) | "
                    f"{mean} | {d['decision']} |")
     return "\n".join(out) + "\n"
-
-
-def write_section(text, path):
-    old = open(path).read() if os.path.exists(path) else "# sscl benchmark results\n"
-    if SECTION in old:
-        start = old.index(SECTION)
-        rest = old[start + len(SECTION):]
-        end = rest.find("\n## ")
-        old = old[:start] + (rest[end + 1:] if end >= 0 else "")
-    with open(path, "w") as f:
-        f.write(old.rstrip("\n") + "\n\n" + text)
 
 
 def main():
@@ -221,7 +229,7 @@ def main():
     if not {"grid", "asha"} <= {r["kind"] for r in runs}:
         return
     text = report(runs)
-    write_section(text, args.out)
+    write_section(text, args.out, SECTION)
     print(text, file=sys.stderr)
 
 

@@ -112,15 +112,7 @@ extension JobStore {
         if db.dialect == .postgres {
             try db.execute("SELECT id FROM sweep WHERE status = 'running' ORDER BY id FOR UPDATE")
         }
-        var result: SweepSlots = [:]
-        for row in try db.query("""
-            SELECT s.id AS id, s.max_concurrent AS max_concurrent,
-                   (SELECT count(*) FROM job j WHERE j.sweep_id = s.id AND j.status = 'running') AS running
-            FROM sweep s WHERE s.status = 'running'
-            """) {
-            result[try row["id"]] = (try row["running"], try row["max_concurrent"])
-        }
-        return result
+        return try runningTrialCounts(db)
     }
 
     /// Extends `leases` by `leaseSeconds` from now. A lease whose job is no longer running under

@@ -75,18 +75,21 @@ extension JobStore {
 
     /// Running trials per sweep, with the sweep's limit: the scheduler starts no trial of a
     /// sweep that has `maxConcurrent` running.
-    public func runningTrialsBySweep() throws -> [String: (running: Int, limit: Int)] {
-        try database.read { db in
-            var result: [String: (running: Int, limit: Int)] = [:]
-            for row in try db.query("""
-                SELECT s.id AS id, s.max_concurrent AS max_concurrent,
-                       (SELECT count(*) FROM job j WHERE j.sweep_id = s.id AND j.status = 'running') AS running
-                FROM sweep s WHERE s.status = 'running'
-                """) {
-                result[try row["id"]] = (try row["running"], try row["max_concurrent"])
-            }
-            return result
+    public func runningTrialsBySweep() throws -> SweepSlots {
+        try database.read { db in try Self.runningTrialCounts(db) }
+    }
+
+    /// The running trials of each running sweep and its `max_concurrent`, in `db`'s transaction.
+    static func runningTrialCounts(_ db: any SQLConnection) throws -> SweepSlots {
+        var result: SweepSlots = [:]
+        for row in try db.query("""
+            SELECT s.id AS id, s.max_concurrent AS max_concurrent,
+                   (SELECT count(*) FROM job j WHERE j.sweep_id = s.id AND j.status = 'running') AS running
+            FROM sweep s WHERE s.status = 'running'
+            """) {
+            result[try row["id"]] = (try row["running"], try row["max_concurrent"])
         }
+        return result
     }
 
     /// Records ASHA's decision for a configuration at a rung, computed by `decide` from the

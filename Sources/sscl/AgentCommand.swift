@@ -40,16 +40,8 @@ struct AgentCommand: ParsableCommand {
     }
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            return handler
-        }
-        let logger = Logger(label: "sscl")
-        guard let migrationsURL = migrations.map({ URL(fileURLWithPath: $0) }) ?? Migrator.locateMigrations() else {
-            printError("cannot find the migrations/ folder; pass --migrations DIR or set SSCL_MIGRATIONS")
-            throw ExitCode(1)
-        }
+        let logger = LongRunningCommand.bootstrapLogging(level: logLevel)
+        let migrationsURL = try LongRunningCommand.migrationsFolder(migrations)
         var scheduler = JobScheduler.Configuration(
             executable: ServeCommand.executableURL, runsDirectory: URL(fileURLWithPath: runsDir).standardizedFileURL,
             dataDirectory: URL(fileURLWithPath: dataDir).standardizedFileURL, maxConcurrentJobs: maxConcurrentJobs)
@@ -66,17 +58,7 @@ struct AgentCommand: ParsableCommand {
         }
         printError("sscl \(SSCLVersion.string) agent \(scheduler.nodeID) running jobs (Ctrl-C to stop)")
 
-        let done = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        done.wait()
+        LongRunningCommand.waitForStopSignal()
         agent.shutdown()
-        _ = sources
     }
 }

@@ -62,16 +62,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            return handler
-        }
-        let logger = Logger(label: "sscl")
-        guard let migrationsURL = migrations.map({ URL(fileURLWithPath: $0) }) ?? Migrator.locateMigrations() else {
-            printError("cannot find the migrations/ folder; pass --migrations DIR or set SSCL_MIGRATIONS")
-            throw ExitCode(1)
-        }
+        let logger = LongRunningCommand.bootstrapLogging(level: logLevel)
+        let migrationsURL = try LongRunningCommand.migrationsFolder(migrations)
         var configuration = ServiceConfiguration(dataDirectory: URL(fileURLWithPath: dataDir).standardizedFileURL)
         configuration.host = host
         configuration.port = port
@@ -105,18 +97,8 @@ struct ServeCommand: ParsableCommand {
         if configuration.publicDirectory == nil { logger.warning("no Public/ folder found: the dashboard is not served") }
         printError("sscl \(SSCLVersion.string) serving http://\(host == "::1" ? "[::1]" : host):\(service.port)/ (Ctrl-C to stop)")
 
-        let done = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        done.wait()
+        LongRunningCommand.waitForStopSignal()
         service.shutdown()
-        _ = sources
     }
 
     /// `--store`, or `--db` (kept for compatibility), or the default SQLite file.

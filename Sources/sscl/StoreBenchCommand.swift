@@ -54,10 +54,7 @@ struct StoreBenchCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "sscl.store-bench") { _ in SwiftLogNoOpLogHandler() }
-        guard let migrationsURL = migrations.map({ URL(fileURLWithPath: $0) }) ?? Migrator.locateMigrations() else {
-            printError("cannot find the migrations/ folder; pass --migrations DIR or set SSCL_MIGRATIONS")
-            throw ExitCode(1)
-        }
+        let migrationsURL = try LongRunningCommand.migrationsFolder(migrations)
         let location = try StoreLocation(parsing: store)
         let jobStore = try JobStore(location: location, migrations: migrationsURL, logger: logger)
         defer { try? jobStore.close() }
