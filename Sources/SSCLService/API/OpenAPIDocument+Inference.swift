@@ -1,4 +1,4 @@
-/// The shapes of the inference endpoints' answers (`APIRouter+Inference`; the Codable types in
+/// The shapes of the inference endpoints' requests and answers (`APIRouter+Inference`; the Codable types in
 /// `Inference/Messages` are what is sent).
 extension OpenAPIDocument {
     static var inferenceSchemas: [String: Any] {
@@ -10,7 +10,16 @@ extension OpenAPIDocument {
         ]
         let neighbors: [String: Any] = ["type": "array", "items": neighbor]
         let weights: [String: Any] = ["step": integer, "source": ["type": "string", "enum": ["model", "checkpoint"]]]
+        let rows: [String: Any] = ["type": "array", "minItems": 1, "items": ["type": "array", "items": number]]
         return [
+            "EmbedRequest": [
+                "type": "object", "required": ["inputs"],
+                "properties": ["inputs": rows],
+            ],
+            "NeighborsRequest": [
+                "type": "object", "required": ["inputs"],
+                "properties": ["inputs": rows, "k": ["type": "integer", "minimum": 1, "maximum": 100]],
+            ],
             "Embeddings": [
                 "type": "object", "required": ["embeddings", "step", "source"],
                 "properties": ["embeddings": ["type": "array", "items": ["type": "array", "items": number]]].merging(weights) { a, _ in a },

@@ -84,6 +84,11 @@ enum OpenAPIDocument {
         if case let .json(schema, required) = route.body {
             operation["requestBody"] = ["required": required, "content": ["application/json": ["schema": ref(schema)]]]
         }
+        if case let .jsonOrFile(schema, fileTypes) = route.body {
+            var content: [String: Any] = ["application/json": ["schema": ref(schema)]]
+            for type in fileTypes { content[type] = ["schema": ["type": "string", "format": "binary"]] }
+            operation["requestBody"] = ["required": true, "content": content]
+        }
         if case let .file(contentTypes) = route.body {
             operation["requestBody"] = ["required": true, "content": Dictionary(uniqueKeysWithValues: contentTypes.map {
                 ($0, ["schema": ["type": "string", "format": "binary"]] as [String: Any])

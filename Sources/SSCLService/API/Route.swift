@@ -34,6 +34,9 @@ struct Route: Sendable {
         case json(schema: String, required: Bool)
         /// The raw bytes of a file (any of these content types), streamed to disk by the server.
         case file(contentTypes: [String])
+        /// A JSON object matching a schema, or the raw bytes of one file of `fileTypes` (embed and
+        /// neighbours take rows as JSON or one image).
+        case jsonOrFile(schema: String, fileTypes: [String])
     }
 
     /// One documented answer.
