@@ -27,10 +27,10 @@ import subprocess
 import sys
 import tempfile
 
-from results_section import write_section  # noqa: E402  (benchmarks/ is the script's folder)
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import report as results_md  # noqa: E402  (benchmarks/report.py: results.md from the parts)
 SECTION = "## False negatives over training (Fashion-MNIST)"
 RATES = ["fn_rate_all", "fn_rate_hard", "fn_rate_synthetic_one", "fn_rate_synthetic_both", "fn_weight_share"]
 METHODS = [
@@ -181,7 +181,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", nargs="+", help="method names (as in the table)")
-    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--out", default=os.path.join(HERE, "false_negatives.md"), help="this benchmark's part of results.md")
     ap.add_argument("--report-from", metavar="LOG")
     args = ap.parse_args()
     if args.report_from:
@@ -197,9 +197,8 @@ def main():
             print(f"# {name}: kNN {r['knn_accuracy']:.4f}", file=sys.stderr, flush=True)
             runs.append(r)
     text = report(runs)
-    write_section(text, args.out, SECTION)
+    results_md.publish(args.out, text.rstrip("\n").splitlines())
     plot(runs, os.path.join(HERE, "false_negatives.png"))
-    print(text, file=sys.stderr)
 
 
 if __name__ == "__main__":

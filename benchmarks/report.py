@@ -2,7 +2,8 @@
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PARTS = ["speed.md", "quality.md", "separation.md", "api_latency.md", "embed_latency.md"]
+PARTS = ["speed.md", "quality.md", "separation.md", "api_latency.md", "embed_latency.md", "false_negatives.md",
+         "sweep.md", "store.md"]
 
 
 def assemble():

@@ -25,10 +25,10 @@ import tempfile
 import urllib.parse
 import uuid
 
-from results_section import write_section  # noqa: E402  (benchmarks/ is the script's folder)
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import report as results_md  # noqa: E402  (benchmarks/report.py: results.md from the parts)
 SECTION = "## Store throughput: SQLite and PostgreSQL"
 
 
@@ -65,7 +65,7 @@ def main():
     ap.add_argument("--writers", type=int, default=4)
     ap.add_argument("--batches", type=int, default=50)
     ap.add_argument("--points", type=int, default=50)
-    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--out", default=os.path.join(HERE, "store.md"), help="this benchmark's part of results.md")
     args = ap.parse_args()
 
     server = os.environ.get("SSCL_TEST_POSTGRES_URL")
@@ -115,8 +115,7 @@ def main():
         f"{med('postgres', 'points_per_second') / 200:.0f} jobs each reporting 200 points/s.",
         "",
     ])
-    write_section(text, args.out, SECTION)
-    print(text, file=sys.stderr)
+    results_md.publish(args.out, text.rstrip("\n").splitlines())
 
 
 if __name__ == "__main__":

@@ -31,10 +31,10 @@ import time
 import urllib.error
 import urllib.request
 
-from results_section import write_section  # noqa: E402  (benchmarks/ is the script's folder)
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import report as results_md  # noqa: E402  (benchmarks/report.py: results.md from the parts)
 SECTION = "## Sweep: full grid against ASHA"
 
 
@@ -191,7 +191,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=3, help="trials at a time (the server's --max-concurrent-jobs too)")
     ap.add_argument("--only", nargs="+", choices=["grid", "asha"], default=["grid", "asha"],
                     help="run only these sweeps (two servers at once; join their outputs with --report-from)")
-    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--out", default=os.path.join(HERE, "sweep.md"), help="this benchmark's part of results.md")
     ap.add_argument("--report-from", metavar="LOG[,LOG]", help="write the section from the JSON lines of earlier runs' output")
     args = ap.parse_args()
 
@@ -229,8 +229,7 @@ def main():
     if not {"grid", "asha"} <= {r["kind"] for r in runs}:
         return
     text = report(runs)
-    write_section(text, args.out, SECTION)
-    print(text, file=sys.stderr)
+    results_md.publish(args.out, text.rstrip("\n").splitlines())
 
 
 if __name__ == "__main__":
