@@ -14,7 +14,10 @@ swift build --build-tests
 # the PostgreSQL cases fail instead of being skipped if it is unreachable.
 postgres_env=$(bash scripts/postgres.sh start)  # fails the script if the server cannot start
 eval "$postgres_env"
-trap 'bash scripts/postgres.sh stop "$SSCL_TEST_POSTGRES_DIR"' EXIT
+# The evaluation cache of the jobs the tests train goes to a temporary folder, not ~/.cache/sscl.
+export SSCL_CACHE_DIR
+SSCL_CACHE_DIR=$(mktemp -d -t sscl-test-cache.XXXXXX)
+trap 'bash scripts/postgres.sh stop "$SSCL_TEST_POSTGRES_DIR"; rm -rf "$SSCL_CACHE_DIR"' EXIT
 export SSCL_REQUIRE_POSTGRES=1
 # Serial: several suites start real processes and servers, and Foundation's Process and
 # SQLite share one test process; run alone, no suite can disturb another's descriptors.
