@@ -28,17 +28,7 @@ extension Migrator {
                 appliedNames[try row["version"]] = try row["name"]
             }
             var applied: [String] = []
-            for file in files {
-                if let name = appliedNames[file.version] {
-                    guard name == file.name else { throw MigrationError.renamed(version: file.version, applied: name, file: file.name) }
-                    continue
-                }
-                let sql: String
-                do {
-                    sql = try String(contentsOf: file.url, encoding: .utf8)
-                } catch {
-                    throw MigrationError.failed(file: file.name, reason: "unreadable: \(error)")
-                }
+            for (file, sql) in try pending(files, applied: appliedNames) {
                 do {
                     try connection.executeScript("BEGIN")
                     try connection.executeScript(sql)

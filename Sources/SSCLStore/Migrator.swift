@@ -34,17 +34,7 @@ public enum Migrator {
             })
         }
         var applied: [String] = []
-        for file in files {
-            if let name = appliedNames[file.version] {
-                guard name == file.name else { throw MigrationError.renamed(version: file.version, applied: name, file: file.name) }
-                continue
-            }
-            let sql: String
-            do {
-                sql = try String(contentsOf: file.url, encoding: .utf8)
-            } catch {
-                throw MigrationError.failed(file: file.name, reason: "unreadable: \(error)")
-            }
+        for (file, sql) in try pending(files, applied: appliedNames) {
             do {
                 let record = { (db: Database) throws in
                     try db.execute(sql: sql)
@@ -64,6 +54,24 @@ public enum Migrator {
             applied.append(file.name)
         }
         return applied
+    }
+
+    /// The files not applied yet, each with its SQL, in order (both engines). A version applied
+    /// under another name is an error: migrations are never renamed or edited once merged.
+    static func pending(_ files: [File], applied: [Int: String]) throws -> [(file: File, sql: String)] {
+        var result: [(file: File, sql: String)] = []
+        for file in files {
+            if let name = applied[file.version] {
+                guard name == file.name else { throw MigrationError.renamed(version: file.version, applied: name, file: file.name) }
+                continue
+            }
+            do {
+                result.append((file, try String(contentsOf: file.url, encoding: .utf8)))
+            } catch {
+                throw MigrationError.failed(file: file.name, reason: "unreadable: \(error)")
+            }
+        }
+        return result
     }
 
     /// A migration holding this line runs with foreign keys off: SQLite's way to rebuild a

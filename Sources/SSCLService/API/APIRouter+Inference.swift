@@ -102,6 +102,8 @@ extension APIRouter {
             switch error {
             case let .noModel(job):
                 throw APIError(status: 409, code: "no_model", message: "job \(job) has no weights yet: no checkpoint and no model")
+            case let .noItem(index, split, count):
+                throw APIError.notFound("no item \(index) in the \(split) split: its indices are 0..<\(count)")
             case let .invalidInput(field, reason):
                 throw Self.inferenceInvalid(field, reason, status: 422)
             case let .busy(requests):

@@ -174,9 +174,8 @@ extension APIRouter {
               summary: "One row of a split (raw values or the image) and its nearest train rows",
               query: [.oneOf("split", ["train", "test"], "The split the index is in (default test)"),
                       .integer("k", 1...100, "Neighbours (default 5)")],
-              responses: [.ok("Item"), .error(404, "No such job, or the index is not a number"),
+              responses: [.ok("Item"), .error(404, "No such job, or no such item: the index is not a number or beyond the split"),
                           .error(409, "The job has no weights yet (no checkpoint, no model), or its data cannot be loaded"),
-                          .error(422, "The index is beyond the split"),
                           .error(503, "--max-inference-requests requests are already running or waiting (Retry-After)")]) { router, call in
             try router.item(call.id, call.request, call.query)
         },

@@ -108,7 +108,7 @@ final class InferenceService: Sendable {
             let data = try dataset(job)
             let rows = split == .train ? data.train : data.test
             guard (0..<rows.count).contains(index) else {
-                throw InferenceError.invalidInput(field: "index", reason: "must be in 0..<\(rows.count) (the \(split.rawValue) split's rows)")
+                throw InferenceError.noItem(index: index, split: split.rawValue, count: rows.count)
             }
             guard (1...Self.maxK).contains(k) else { throw InferenceError.invalidInput(field: "k", reason: "must be in 1...\(Self.maxK)") }
             let row = rows.features[(index * rows.rowSize)..<((index + 1) * rows.rowSize)]

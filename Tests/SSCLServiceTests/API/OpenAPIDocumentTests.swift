@@ -168,7 +168,7 @@ import Testing
         add("GET", "/v1/jobs/{id}/projection", 409, p("GET", "/v1/jobs/\(scratch)/projection"))
         add("GET", "/v1/jobs/{id}/items/{index}", 200, p("GET", "/v1/jobs/\(done)/items/0"))
         add("GET", "/v1/jobs/{id}/items/{index}", 409, p("GET", "/v1/jobs/\(scratch)/items/0"))
-        add("GET", "/v1/jobs/{id}/items/{index}", 422, p("GET", "/v1/jobs/\(done)/items/100000"))
+        add("GET", "/v1/jobs/{id}/items/{index}", 404, p("GET", "/v1/jobs/\(done)/items/100000"))
         let refusing = try ServiceFixture { $0.maxInferenceRequests = 0 }
         defer { refusing.stop() }
         let refused = try #require(try C.request("POST", "\(refusing.base)/v1/jobs", body: ServiceFixture.tinyJob()).json["id"] as? String)
