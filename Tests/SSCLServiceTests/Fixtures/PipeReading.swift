@@ -13,4 +13,18 @@ enum PipeReading {
             if errno != EINTR { return Data() }
         }
     }
+
+    /// Appends everything `pipe` carries to `output` on a thread of its own, then closes
+    /// `output` at end of file: a chatty child never blocks on a full pipe.
+    static func drain(_ pipe: Pipe, into output: CollectedText) {
+        let reader = pipe.fileHandleForReading
+        Thread {
+            while true {
+                let chunk = chunk(reader.fileDescriptor)
+                if chunk.isEmpty { break }
+                output.append(String(decoding: chunk, as: UTF8.self))
+            }
+            output.close()
+        }.start()
+    }
 }

@@ -29,16 +29,7 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let output = self.output
-        let reader = pipe.fileHandleForReading
-        Thread {
-            while true {
-                let chunk = PipeReading.chunk(reader.fileDescriptor)
-                if chunk.isEmpty { break }
-                output.append(String(decoding: chunk, as: UTF8.self))
-            }
-            output.close()
-        }.start()
+        PipeReading.drain(pipe, into: output)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             let text = output.text
