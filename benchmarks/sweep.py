@@ -2,18 +2,26 @@
 """One sweep on full Fashion-MNIST through the API, as a full grid and with ASHA.
 
     nice -n 10 python3 benchmarks/sweep.py [--sscl .build/release/sscl] [--epochs 4]
+        [--min-epochs 2] [--reduction-factor 2]
         [--train-limit 60000] [--seeds 0 1 2] [--jobs 3] [--only grid|asha] [--report-from LOG[,LOG]]
 
 Starts a release `sscl serve` on a free port with a temporary database and runs folder,
 submits the sweep `loss.kind` (hcl, sscl) x `loss.beta` (0.5, 1, 2) x 3 seeds twice through
 `POST /v1/sweeps` -- once with `early_stopping: null` (every trial runs all epochs), once with
-`{"kind": "asha", "reduction_factor": 3, "min_epochs": 1}` -- waits for each with
+`{"kind": "asha", "reduction_factor": R, "min_epochs": M}` -- waits for each with
 `GET /v1/sweeps/{id}`, and renders both leaderboards into benchmarks/results.md (the section
 "Sweep: full grid against ASHA", replaced on every run) with the total training steps of each
 sweep (the sum of its trials' steps, pruned trials up to where they stopped) and whether ASHA
 ranked the same configuration best.
 
-The budget is cut to fit a 2-core machine: --epochs (default 4: rungs at epochs 1 and 3) on
+ASHA's grace period: --min-epochs 2 and --reduction-factor 2 (one rung, at epoch 2 of 4: the
+better half of the configurations trains on). A first run with min_epochs 1 and eta 3 judged at
+epoch 1, the end of the learning-rate warm-up, where HCL led SSCL and small beta led large beta,
+the reverse of the final order, and pruned the grid's best: a rung inside the warm-up ranks how
+fast a configuration warms up. The report shows the grid's ranking at every epoch, so how
+predictive each epoch was can be read off.
+
+The budget is cut to fit a 2-core machine: --epochs (default 4) on
 all 60000 training rows (--train-limit cuts them; the 10000 test rows are all used by the kNN
 evaluation), no linear probe (the sweep ranks by kNN accuracy).
 Each run's JSON lines go to stdout; --report-from rebuilds the section from them.
@@ -66,7 +74,7 @@ def sweep_document(args, asha):
         "method": "grid",
         "seeds": args.seeds,
         "metric": {"name": "knn_accuracy", "goal": "maximize"},
-        "early_stopping": {"kind": "asha", "reduction_factor": 3, "min_epochs": 1} if asha else None,
+        "early_stopping": {"kind": "asha", "reduction_factor": args.reduction_factor, "min_epochs": args.min_epochs} if asha else None,
         "max_concurrent": args.jobs,
     }
 
@@ -92,8 +100,91 @@ def run_sweep(base, args, asha):
         job = call(base, "GET", f"/v1/jobs/{trial['id']}")
         trial["steps"] = (job.get("progress") or {}).get("step", 0)
         steps += trial["steps"]
+        # The kNN curve: one point per evaluation (every epoch), in step order.
+        series = call(base, "GET", f"/v1/jobs/{trial['id']}/metrics?name=knn_accuracy")
+        trial["knn_curve"] = [point_value(p) for p in series_points(series, "knn_accuracy")]
     return {"kind": "asha" if asha else "grid", "sweep": sweep, "steps": steps, "wall": time.time() - started, "server": base,
-            "args": {"epochs": args.epochs, "train_limit": args.train_limit, "seeds": args.seeds, "jobs": args.jobs}}
+            "args": {"epochs": args.epochs, "train_limit": args.train_limit, "seeds": args.seeds, "jobs": args.jobs,
+                     "min_epochs": args.min_epochs, "reduction_factor": args.reduction_factor}}
+
+
+def series_points(series, name):
+    """The points of one series in a `GET /v1/jobs/{id}/metrics` answer."""
+    found = (series or {}).get("series", {})
+    if isinstance(found, dict):
+        return found.get(name, [])
+    return next((s.get("points", []) for s in found if s.get("name") == name), [])
+
+
+def point_value(p):
+    return p["value"] if isinstance(p, dict) else p[1]
+
+
+def rung_epochs(epochs, min_epochs, eta):
+    out, e = [], min_epochs
+    while e < epochs:
+        out.append(e)
+        e *= eta
+    return out
+
+
+def spearman(xs, ys):
+    """Spearman's rank correlation (average ranks for ties)."""
+    def ranks(v):
+        order = sorted(range(len(v)), key=lambda i: v[i])
+        r = [0.0] * len(v)
+        i = 0
+        while i < len(order):
+            j = i
+            while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
+                j += 1
+            for k in range(i, j + 1):
+                r[order[k]] = (i + j) / 2
+            i = j + 1
+        return r
+    rx, ry = ranks(xs), ranks(ys)
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    vx, vy = sum((a - mx) ** 2 for a in rx), sum((b - my) ** 2 for b in ry)
+    return cov / (vx * vy) ** 0.5 if vx and vy else float("nan")
+
+
+def epoch_table(grid):
+    """The grid's configuration means at every epoch, and how each epoch's ranking agrees with
+    the final one: what ASHA sees at a rung placed there."""
+    by_config = {}
+    for t in grid["sweep"]["trials"]:
+        by_config.setdefault(t["configuration"], []).append(t.get("knn_curve") or [])
+    params = {row["configuration"]: row["parameters"] for row in grid["sweep"]["leaderboard"]}
+    epochs = grid["args"]["epochs"]
+    means = {}
+    for c, curves in by_config.items():
+        full = [cv for cv in curves if len(cv) >= epochs]
+        if full:
+            means[c] = [sum(cv[e] for cv in full) / len(full) for e in range(epochs)]
+    if not means:
+        return []
+    configs = sorted(means, key=lambda c: -means[c][-1])
+    lines = ["| configuration | " + " | ".join(f"epoch {e + 1}" for e in range(epochs)) + " |",
+             "|---|" + "---|" * epochs]
+    for c in configs:
+        lines.append(f"| {parameters_text(params.get(c, {}))} | " + " | ".join(f"{m:.4f}" for m in means[c]) + " |")
+    final = [means[c][-1] for c in configs]
+    lines.append("| Spearman ρ with the final ranking | " + " | ".join(
+        f"{spearman([means[c][e] for c in configs], final):.2f}" for e in range(epochs)) + " |")
+    return lines
+
+
+def determinism_note(grid, asha):
+    """Trials are deterministic in their seed: a configuration ASHA ran to the end must score
+    exactly what the same configuration and seed scored in the grid."""
+    key = lambda t: (json.dumps(t.get("seed")), t["configuration"])
+    grid_metric = {key(t): t["metric"] for t in grid["sweep"]["trials"] if t["status"] == "succeeded"}
+    pairs = [(t["metric"], grid_metric.get(key(t))) for t in asha["sweep"]["trials"] if t["status"] == "succeeded"]
+    same = sum(1 for a, g in pairs if g is not None and a == g)
+    return (f"Of the {len(pairs)} trials ASHA ran to the end, {same} scored exactly what the same configuration "
+            "and seed scored in the grid (training is deterministic in its seed, so ASHA's finishers are the "
+            "grid's runs, and its pick can differ from the grid's only by what it pruned).")
 
 
 def parameters_text(p):
@@ -145,16 +236,19 @@ def report(runs):
     same = best(grid) == best(asha)
     decisions = asha["sweep"].get("asha", {}).get("decisions", [])
     out = [SECTION, "",
-           f"`nice -n 10 python3 benchmarks/sweep.py --epochs {a['epochs']} --train-limit {a['train_limit']} "
+           f"`nice -n 10 python3 benchmarks/sweep.py --epochs {a['epochs']} --min-epochs {a.get('min_epochs', 1)} "
+           f"--reduction-factor {a.get('reduction_factor', 3)} --train-limit {a['train_limit']} "
            f"--seeds {' '.join(map(str, a['seeds']))} --jobs {a['jobs']}` on {date}: one release `sscl serve`, the sweep "
            f"`loss.kind` (hcl, sscl) × `loss.beta` (0.5, 1, 2) × {len(a['seeds'])} seeds on Fashion-MNIST "
            f"({a['train_limit']} of the 60000 training rows, all 10000 test rows for kNN), {a['epochs']} epochs, "
            f"kNN accuracy of the final evaluation, no linear probe, {a['jobs']} trials at a time, submitted through "
-           "`POST /v1/sweeps` twice: a full grid, then with ASHA (η = 3, min_epochs 1: rungs at epochs 1 and 3). "
+           f"`POST /v1/sweeps` twice: a full grid, then with ASHA (η = {a.get('reduction_factor', 3)}, "
+           f"min_epochs {a.get('min_epochs', 1)}: rungs at epochs "
+           f"{', '.join(map(str, rung_epochs(a['epochs'], a.get('min_epochs', 1), a.get('reduction_factor', 3))))}). "
            + ("The two sweeps ran one after the other on one server." if grid.get("server") == asha.get("server") else
               "The two sweeps ran at the same time on two servers (`--only grid` and `--only asha`, joined with "
               "`--report-from`): their wall times are not comparable, their steps are.")
-           + " Other processes shared the 2-core machine (builds): wall times are indicative only; steps are exact.",
+           + " Wall times on a shared 2-core machine are indicative; steps are exact.",
            "",
            "| sweep | trials | succeeded | pruned | total steps | wall s | best configuration |",
            "|---|---|---|---|---|---|---|"]
@@ -167,7 +261,13 @@ def report(runs):
             + ("**found the same best configuration**." if same else
                f"**did not find the same best configuration** (grid: {parameters_text(best(grid) or {})}; "
                f"ASHA: {parameters_text(best(asha) or {})}). " + noise_note(grid, asha)),
-            "",
+            "", determinism_note(grid, asha), ""]
+    table = epoch_table(grid)
+    if table:
+        out += ["The grid's mean kNN accuracy per configuration after each epoch (the evaluation sample before the "
+                "last epoch, the whole test split at the last), and the rank correlation of each epoch's order with "
+                "the final one: a rung at an epoch with a low ρ prunes on noise or on the warm-up.", ""] + table + [""]
+    out += [
             "Full grid:", "", leaderboard_table(grid), "",
             "ASHA:", "", leaderboard_table(asha), "",
             "ASHA's decisions in the order it made them (configuration mean over its seeds at the rung):", "",
@@ -184,6 +284,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sscl", default=os.path.join(REPO, ".build/release/sscl"))
     ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--min-epochs", type=int, default=2, help="ASHA's grace period: the first rung's epoch")
+    ap.add_argument("--reduction-factor", type=int, default=2, help="ASHA's eta: the best 1/eta of a rung train on")
     ap.add_argument("--train-limit", type=int, default=60000, help="training rows (60000: all of Fashion-MNIST)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     # A configuration is judged once all its seeds reached the rung, so its seeds should run

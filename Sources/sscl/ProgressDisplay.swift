@@ -21,9 +21,7 @@ final class ProgressDisplay: @unchecked Sendable {
             case let .log(message):
                 line(message)
             case let .result(r):
-                line(String(format: "done in %.1f s: kNN %.4f (random encoder %.4f, raw inputs %.4f)",
-                            r.seconds, r.knnAccuracy, r.baselineKnnAccuracy, r.rawKnnAccuracy)
-                     + (r.linearAccuracy.map { String(format: ", linear %.4f", $0) } ?? ""))
+                line(String(format: "done in %.1f s: ", r.seconds) + r.accuracySummary)
             case let .error(failure):
                 line("error: \(failure.message)")
             case .started, .checkpoint, .stopped, .diagnostics:

@@ -28,8 +28,8 @@ import Testing
         }
         let result = try #require(
             JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("result.json"))) as? [String: Any])
-        for key in ["knn_accuracy", "linear_accuracy", "baseline_knn_accuracy", "baseline_linear_accuracy",
-                    "raw_knn_accuracy", "alignment", "uniformity", "epochs", "steps", "seconds", "final_loss",
+        for key in ["knn_accuracy", "linear_accuracy", "baseline_knn_accuracy", "raw_knn_accuracy",
+                    "sample_knn_accuracy", "sample_train_count", "sample_test_count", "alignment", "uniformity", "epochs", "steps", "seconds", "final_loss",
                     "version", "blas_core", "threads"] {
             #expect(result[key] != nil, "result.json lacks \(key)")
         }

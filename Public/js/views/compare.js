@@ -16,7 +16,7 @@ export const METRICS = [
 const RESULT_ROWS = [
   ['knn_accuracy', 'kNN accuracy', formatPercent, 1], ['linear_accuracy', 'Linear-probe accuracy', formatPercent, 1],
   ['baseline_knn_accuracy', 'Baseline kNN accuracy', formatPercent, 0],
-  ['baseline_linear_accuracy', 'Baseline linear accuracy', formatPercent, 0],
+  ['raw_knn_accuracy', 'Raw-input kNN accuracy', formatPercent, 0],
   ['alignment', 'Alignment', formatNumber, -1], ['uniformity', 'Uniformity', formatNumber, -1],
   ['final_loss', 'Final loss', formatNumber, -1], ['seconds', 'Time', formatDuration, -1],
 ];

@@ -307,11 +307,19 @@ export function mountJobPage(root, route) {
       return;
     }
     const used = new Set();
+    // The baselines (random encoder, raw inputs) are measured on the evaluation sample, and the
+    // gains compare this model's kNN on the same rows: sample_knn_accuracy (older results lack
+    // it; their baselines were whole-split, like knn_accuracy).
+    const sampleKey = r.sample_knn_accuracy === undefined ? 'knn_accuracy' : 'sample_knn_accuracy';
+    const partial = r.sample_train_count < r.train_count || r.sample_test_count < r.test_count;
+    const where = partial ? ` (sample of ${r.sample_train_count} train / ${r.sample_test_count} test rows)` : '';
     const pairs = [
-      ['kNN accuracy', 'knn_accuracy', 'baseline_knn_accuracy'],
+      [partial ? 'kNN accuracy (whole splits)' : 'kNN accuracy', 'knn_accuracy', null],
+      [`kNN against the random encoder${where}`, sampleKey, 'baseline_knn_accuracy'],
+      [`kNN against the raw inputs${where}`, sampleKey, 'raw_knn_accuracy'],
       ['Linear-probe accuracy', 'linear_accuracy', 'baseline_linear_accuracy'],
-      ['kNN accuracy on raw pixels', 'raw_knn_accuracy', null],
     ];
+    used.add('sample_train_count'); used.add('sample_test_count');
     const accRows = [];
     for (const [label, key, baseKey] of pairs) {
       if (r[key] === undefined && (baseKey === null || r[baseKey] === undefined)) continue;
@@ -319,7 +327,7 @@ export function mountJobPage(root, route) {
       const v = r[key];
       const b = baseKey ? r[baseKey] : undefined;
       const delta = typeof v === 'number' && typeof b === 'number' ? v - b : null;
-      accRows.push(h('tr', { 'data-metric': key },
+      accRows.push(h('tr', { 'data-metric': baseKey ? `${key}-${baseKey}` : key },
         h('th', { scope: 'row' }, label), h('td', { class: 'num' }, formatPercent(v)),
         h('td', { class: 'num' }, b === undefined ? '—' : formatPercent(b)),
         h('td', { class: ['num', delta > 0 ? 'good' : delta < 0 ? 'bad' : ''] },

@@ -23,7 +23,13 @@ extension DataSplit {
     /// A random subset of `limit` rows in their original order (all rows when limit >= count).
     func randomSubset(limit: Int, seed: UInt64) -> DataSplit {
         guard limit < count else { return self }
+        return subset(randomSubsetRows(limit: limit, seed: seed))
+    }
+
+    /// The rows `randomSubset(limit:seed:)` keeps, ascending.
+    func randomSubsetRows(limit: Int, seed: UInt64) -> [Int] {
+        guard limit < count else { return Array(0..<count) }
         var rng = SeededGenerator(seed: seed ^ 0x11A1_7000_0000_5EED)
-        return subset(rng.permutation(count).prefix(limit).sorted())
+        return rng.permutation(count).prefix(limit).sorted()
     }
 }

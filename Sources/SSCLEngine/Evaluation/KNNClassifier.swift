@@ -9,9 +9,6 @@ import Foundation
 /// sum over those neighbours with label c of exp(s_j / temperature); predict the class with the
 /// largest vote (ties to the lower class). A zero row has similarity 0 with everything.
 public enum KNNClassifier {
-    /// Test rows per similarity GEMM: bounds the [chunk, trainCount] buffer (256 x 60000 floats is 61 MB).
-    static let chunkRows = 256
-
     /// Top-1 accuracy on the test rows. `train` is [trainCount, dimension], `test` [testCount, dimension],
     /// labels in 0..<numClasses; `k` is clamped to the train count.
     public static func accuracy(
@@ -45,36 +42,18 @@ public enum KNNClassifier {
         let inverseTemperature = 1 / Double(temperature)
 
         var predicted = [Int](repeating: 0, count: testCount)
-        var similarities = [Float](repeating: 0, count: min(chunkRows, testCount) * trainCount)  // [chunk, trainCount]
-        // The GEMM uses BLAS's threads; the selection of each chunk's rows is split over the
-        // same number of threads (one heap each), so no core idles between GEMMs.
-        let parts = max(1, min(BLAS.threads, chunkRows))
-        var heaps = (0..<parts).map { _ in NeighbourHeap(capacity: k) }
         trainUnit.withUnsafeBufferPointer { trainPtr in
             testUnit.withUnsafeBufferPointer { testPtr in
-                similarities.withUnsafeMutableBufferPointer { simPtr in
-                    heaps.withUnsafeMutableBufferPointer { heapPtr in
-                        predicted.withUnsafeMutableBufferPointer { predPtr in
-                            for start in stride(from: 0, to: testCount, by: chunkRows) {
-                                let rows = min(chunkRows, testCount - start)
-                                BLAS.gemm(transB: true, m: rows, n: trainCount, k: dimension,
-                                          a: testPtr.baseAddress! + start * dimension, b: trainPtr.baseAddress!,
-                                          c: simPtr.baseAddress!)
-                                ParallelRanges.forEachPart(rows, parts: min(parts, rows)) { part, range in
-                                    var votes = [Double](repeating: 0, count: numClasses)
-                                    for r in range {
-                                        heapPtr[part].select(from: simPtr.baseAddress! + r * trainCount, count: trainCount)
-                                        for c in 0..<numClasses { votes[c] = 0 }
-                                        for (similarity, index) in heapPtr[part].sortedBestFirst() {
-                                            votes[trainLabels[index]] += Foundation.exp(Double(similarity) * inverseTemperature)
-                                        }
-                                        var best = 0
-                                        for c in 1..<numClasses where votes[c] > votes[best] { best = c }
-                                        predPtr[start + r] = best
-                                    }
-                                }
-                            }
+                predicted.withUnsafeMutableBufferPointer { predPtr in
+                    CosineTopK.forEach(queries: testPtr.baseAddress!, queryCount: testCount, rows: trainPtr.baseAddress!,
+                                       rowCount: trainCount, dimension: dimension, k: k) { row, heap in
+                        var votes = [Double](repeating: 0, count: numClasses)
+                        for (similarity, index) in heap.sortedBestFirst() {
+                            votes[trainLabels[index]] += Foundation.exp(Double(similarity) * inverseTemperature)
                         }
+                        var best = 0
+                        for c in 1..<numClasses where votes[c] > votes[best] { best = c }
+                        predPtr[row] = best
                     }
                 }
             }

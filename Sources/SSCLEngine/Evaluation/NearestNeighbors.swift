@@ -13,9 +13,6 @@ public struct NearestNeighbors: Sendable {
         public var similarity: Float
     }
 
-    /// Queries per GEMM: bounds the [chunk, count] similarity buffer.
-    static let chunkRows = 64
-
     public init(rows: [Float], dimension: Int) {
         precondition(dimension > 0 && rows.count % dimension == 0, "rows are not [_, \(dimension)]")
         unitRows = KNNClassifier.unitRows(rows, dimension: dimension)
@@ -34,28 +31,17 @@ public struct NearestNeighbors: Sendable {
         let k = min(max(k, 0), count)
         guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
         let unitQueries = KNNClassifier.unitRows(queries, dimension: dimension)
-        var out: [[Match]] = []
-        out.reserveCapacity(queryCount)
-        var similarities = [Float](repeating: 0, count: min(Self.chunkRows, queryCount) * count)  // [chunk, count]
+        var out = [[Match]](repeating: [], count: queryCount)
         unitRows.withUnsafeBufferPointer { rows in
             unitQueries.withUnsafeBufferPointer { q in
-                similarities.withUnsafeMutableBufferPointer { s in
-                    for start in stride(from: 0, to: queryCount, by: Self.chunkRows) {
-                        let n = min(Self.chunkRows, queryCount - start)
-                        BLAS.gemm(transB: true, m: n, n: count, k: dimension,
-                                  a: q.baseAddress! + start * dimension, b: rows.baseAddress!, c: s.baseAddress!)
-                        for r in 0..<n { out.append(Self.top(k, of: s.baseAddress! + r * count, count: count)) }
+                out.withUnsafeMutableBufferPointer { outPtr in
+                    CosineTopK.forEach(queries: q.baseAddress!, queryCount: queryCount, rows: rows.baseAddress!,
+                                       rowCount: count, dimension: dimension, k: k) { query, heap in
+                        outPtr[query] = heap.sortedBestFirst().map { Match(index: $0.1, similarity: $0.0) }
                     }
                 }
             }
         }
         return out
-    }
-
-    /// The k largest of `row[0..<count]`, most similar first (ties: lower index first).
-    static func top(_ k: Int, of row: UnsafePointer<Float>, count: Int) -> [Match] {
-        var heap = NeighbourHeap(capacity: k)
-        heap.select(from: row, count: count)
-        return heap.sortedBestFirst().map { Match(index: $0.1, similarity: $0.0) }
     }
 }

@@ -18,16 +18,27 @@ struct NeighbourHeap {
         sa < sb || (sa == sb && ia > ib)
     }
 
-    /// Keeps the `capacity` most similar of `row[0..<count]`. Scanning indices in increasing order,
-    /// a later candidate equal to the root is worse than it, so only `s > root` can enter.
+    /// Empties the heap for the next row.
+    mutating func reset() { count = 0 }
+
+    /// Keeps the `capacity` most similar of `row[0..<count]`.
     mutating func select(from row: UnsafePointer<Float>, count rowCount: Int) {
+        reset()
+        offer(row, count: rowCount, firstIndex: 0)
+    }
+
+    /// Keeps the `capacity` most similar of what the heap holds and `row[0..<count]`, whose
+    /// entries are indices `firstIndex...`. Offered in increasing index order (tiles left to
+    /// right), a later candidate equal to the root is worse than it, so only `s > root` can enter.
+    mutating func offer(_ row: UnsafePointer<Float>, count rowCount: Int, firstIndex: Int) {
         let capacity = self.capacity
-        var count = 0
+        var count = self.count
         defer { self.count = count }
         similarity.withUnsafeMutableBufferPointer { sims in
             index.withUnsafeMutableBufferPointer { idx in
-                for j in 0..<rowCount {
-                    let s = row[j]
+                for column in 0..<rowCount {
+                    let s = row[column]
+                    let j = firstIndex + column
                     if count < capacity {
                         var child = count
                         count += 1

@@ -15,10 +15,9 @@ extension Trainer {
         var scalars: [String: Double] = [
             "seconds": seconds, "optimizer_steps": Double(state.stepCount), "last_loss": lastLoss,
         ]
-        if let b = baseline {
-            scalars["baseline_knn"] = b.knn
-            scalars["raw_knn"] = b.rawKnn
-            if let l = b.linear { scalars["baseline_linear"] = l }
+        if let b = baseline {   // on the evaluation sample (the keys of whole-split baselines were baseline_knn, raw_knn)
+            scalars["sample_baseline_knn"] = b.knn
+            scalars["sample_raw_knn"] = b.rawKnn
         }
         if let e = lastEvaluation {
             scalars["eval_epoch"] = Double(e.epoch)
@@ -68,8 +67,8 @@ extension Trainer {
         epochOrder = checkpoint.epochOrder
         priorSeconds = checkpoint.scalars["seconds"] ?? 0
         lastLoss = checkpoint.scalars["last_loss"] ?? .nan
-        if let knn = checkpoint.scalars["baseline_knn"], let raw = checkpoint.scalars["raw_knn"] {
-            baseline = Baseline(knn: knn, linear: checkpoint.scalars["baseline_linear"], rawKnn: raw)
+        if let knn = checkpoint.scalars["sample_baseline_knn"], let raw = checkpoint.scalars["sample_raw_knn"] {
+            baseline = Baseline(knn: knn, rawKnn: raw)
         }
         if let knn = checkpoint.scalars["eval_knn"] {
             lastEvaluation = EvaluationReport(

@@ -81,6 +81,8 @@ public final class Trainer {
     public var evaluationCache: EvaluationCache? = EvaluationCache.fromEnvironment()
     /// The final whole-split kNN's per-class report, for the result.
     var finalKNNReport: ClassificationReport?
+    /// The final encoder's kNN on the evaluation sample, beside the baselines measured there.
+    var finalSampleKnn: Double?
     /// Where evaluation time went, logged by `run` after each evaluation.
     var evaluationNotes: [String] = []
     /// When this attempt last wrote its checkpoint at an epoch end.
@@ -88,10 +90,10 @@ public final class Trainer {
     /// The most training a crash can lose, once the first epoch is saved.
     static let checkpointInterval: Double = 10
 
-    /// The untrained encoder's and the raw inputs' scores, measured once before training.
+    /// The untrained encoder's and the raw inputs' kNN on the evaluation sample, measured
+    /// once before training.
     struct Baseline: Equatable {
         var knn: Double
-        var linear: Double?
         var rawKnn: Double
     }
 
@@ -212,13 +214,17 @@ public final class Trainer {
         if eval.linearAccuracy == nil && spec.eval.linearProbe { eval = evaluate(probe: true) }
         var result = TrainingResult(
             knnAccuracy: eval.knnAccuracy, linearAccuracy: eval.linearAccuracy,
-            baselineKnnAccuracy: baseline?.knn ?? .nan, baselineLinearAccuracy: baseline?.linear,
+            baselineKnnAccuracy: baseline?.knn ?? .nan, baselineLinearAccuracy: nil,
             rawKnnAccuracy: baseline?.rawKnn ?? .nan, alignment: eval.alignment, uniformity: eval.uniformity,
             epochs: spec.epochs, steps: globalStep, seconds: seconds, finalLoss: lastLoss,
             imagesPerSecond: Double(globalStep * spec.batchSize) / max(seconds, 1e-9),
             dataset: dataset.name, trainCount: dataset.train.count, testCount: dataset.test.count,
             representationSize: model.representationSize, version: SSCLVersion.string,
             blasCore: BLAS.coreName, threads: spec.threads)
+        // A run resumed after its final evaluation has no sample figure yet: it costs one sample kNN.
+        result.sampleKnnAccuracy = finalSampleKnn ?? sampleKNN()
+        result.sampleTrainCount = min(Self.sampleTrainRows, dataset.train.count)
+        result.sampleTestCount = min(Self.sampleTestRows, dataset.test.count)
         result.evalSeconds = evalSeconds
         if let report = finalKNNReport {
             result.perClassKnnAccuracy = report.perClassAccuracy

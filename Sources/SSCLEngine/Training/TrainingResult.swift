@@ -2,13 +2,23 @@ import Foundation
 
 /// The summary of a finished run, written as `result.json`.
 public struct TrainingResult: Sendable, Equatable, Codable {
+    /// kNN on the whole splits.
     public var knnAccuracy: Double
     public var linearAccuracy: Double?
-    /// The same protocols on the randomly initialised encoder (same seed and shape).
+    /// kNN of the randomly initialised encoder (same seed and shape), on the evaluation sample.
     public var baselineKnnAccuracy: Double
+    /// The linear probe of the random encoder: measured by results before the evaluation
+    /// sample; nil (`null`) since, as the kNN baselines say whether training helped.
     public var baselineLinearAccuracy: Double?
-    /// kNN on the raw (scaled or standardised) inputs.
+    /// kNN on the raw (scaled or standardised) inputs, on the evaluation sample.
     public var rawKnnAccuracy: Double
+    /// The learned encoder's kNN on the evaluation sample (`Trainer.sampleTestRows` test and
+    /// `sampleTrainRows` train rows at most, fixed), where the baselines are measured; equal
+    /// to `knnAccuracy` when the splits fit in it. Read as `knnAccuracy` from older results,
+    /// whose baselines were whole-split.
+    public var sampleKnnAccuracy: Double = .nan
+    public var sampleTrainCount = 0
+    public var sampleTestCount = 0
     public var alignment: Double
     public var uniformity: Double
     public var epochs: Int
@@ -32,19 +42,20 @@ public struct TrainingResult: Sendable, Equatable, Codable {
     public var confusionMatrix: [[Int]] = []
     /// The false-negative diagnostics over the run; nil (left out) when they were off.
     public var diagnostics: DiagnosticsSummary?
-    /// Did training help? kNN accuracy minus the raw inputs' and the random encoder's.
-    public var gainOverRaw: Double { knnAccuracy - rawKnnAccuracy }
-    public var gainOverRandom: Double { knnAccuracy - baselineKnnAccuracy }
+    /// Did training help? kNN accuracy minus the raw inputs' and the random encoder's, all
+    /// three on the evaluation sample.
+    public var gainOverRaw: Double { sampleKnnAccuracy - rawKnnAccuracy }
+    public var gainOverRandom: Double { sampleKnnAccuracy - baselineKnnAccuracy }
     /// Plain sentences for the user when the result is not what training should give.
     public var warnings: [String] {
         var out: [String] = []
         if gainOverRaw < 0 {
             out.append(String(format: "the learned encoder's kNN accuracy (%.4f) is below the raw inputs' (%.4f): "
-                              + "try more steps (min_steps), other augmentations, or the raw features", knnAccuracy, rawKnnAccuracy))
+                              + "try more steps (min_steps), other augmentations, or the raw features", sampleKnnAccuracy, rawKnnAccuracy))
         }
         if gainOverRandom < 0 {
             out.append(String(format: "the learned encoder's kNN accuracy (%.4f) is below its random initialisation's (%.4f): "
-                              + "training did not help; check the learning rate and the number of steps", knnAccuracy, baselineKnnAccuracy))
+                              + "training did not help; check the learning rate and the number of steps", sampleKnnAccuracy, baselineKnnAccuracy))
         }
         if !finalLoss.isNaN && !finalLoss.isFinite { out.append("the final loss is not finite") }
         return out
@@ -53,7 +64,8 @@ public struct TrainingResult: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case knnAccuracy = "knn_accuracy", linearAccuracy = "linear_accuracy"
         case baselineKnnAccuracy = "baseline_knn_accuracy", baselineLinearAccuracy = "baseline_linear_accuracy"
-        case rawKnnAccuracy = "raw_knn_accuracy", alignment, uniformity, epochs, steps, seconds
+        case rawKnnAccuracy = "raw_knn_accuracy", sampleKnnAccuracy = "sample_knn_accuracy"
+        case sampleTrainCount = "sample_train_count", sampleTestCount = "sample_test_count", alignment, uniformity, epochs, steps, seconds
         case finalLoss = "final_loss", imagesPerSecond = "images_per_s", dataset
         case trainCount = "train_count", testCount = "test_count", representationSize = "representation_size"
         case version, blasCore = "blas_core", threads
@@ -86,6 +98,10 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         self.version = version
         self.blasCore = blasCore
         self.threads = threads
+        // The evaluation sample is the whole splits unless the trainer says otherwise.
+        sampleKnnAccuracy = knnAccuracy
+        sampleTrainCount = trainCount
+        sampleTestCount = testCount
     }
 
     /// Every key is written; numbers that are not finite (a baseline never measured, the
@@ -97,6 +113,9 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         try c.encodeNumber(baselineKnnAccuracy, forKey: .baselineKnnAccuracy)
         try c.encodeNumber(baselineLinearAccuracy, forKey: .baselineLinearAccuracy)
         try c.encodeNumber(rawKnnAccuracy, forKey: .rawKnnAccuracy)
+        try c.encodeNumber(sampleKnnAccuracy, forKey: .sampleKnnAccuracy)
+        try c.encode(sampleTrainCount, forKey: .sampleTrainCount)
+        try c.encode(sampleTestCount, forKey: .sampleTestCount)
         try c.encodeNumber(alignment, forKey: .alignment)
         try c.encodeNumber(uniformity, forKey: .uniformity)
         try c.encode(epochs, forKey: .epochs)
@@ -131,6 +150,7 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         baselineKnnAccuracy = try c.decodeNumber(forKey: .baselineKnnAccuracy)
         baselineLinearAccuracy = try c.decodeOptionalNumber(forKey: .baselineLinearAccuracy)
         rawKnnAccuracy = try c.decodeNumber(forKey: .rawKnnAccuracy)
+        sampleKnnAccuracy = c.contains(.sampleKnnAccuracy) ? try c.decodeNumber(forKey: .sampleKnnAccuracy) : knnAccuracy
         alignment = try c.decodeNumber(forKey: .alignment)
         uniformity = try c.decodeNumber(forKey: .uniformity)
         epochs = try c.decode(Int.self, forKey: .epochs)
@@ -145,6 +165,8 @@ public struct TrainingResult: Sendable, Equatable, Codable {
         version = try c.decode(String.self, forKey: .version)
         blasCore = try c.decode(String.self, forKey: .blasCore)
         threads = try c.decode(Int.self, forKey: .threads)
+        sampleTrainCount = try c.decodeIfPresent(Int.self, forKey: .sampleTrainCount) ?? trainCount
+        sampleTestCount = try c.decodeIfPresent(Int.self, forKey: .sampleTestCount) ?? testCount
         // Absent in results written before these fields existed; gains and warnings are derived.
         evalSeconds = (try? c.decodeNumber(forKey: .evalSeconds)) ?? 0
         perClassKnnAccuracy = try c.decodeIfPresent([Double?].self, forKey: .perClassKnnAccuracy)?.map { $0 ?? .nan } ?? []

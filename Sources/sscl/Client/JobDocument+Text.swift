@@ -9,9 +9,7 @@ extension JobDocument {
         if status == .queued, let queuePosition { text += " (position \(queuePosition))" }
         if head.cancelRequested && !status.isFinished { text += " (cancel requested)" }
         if let result {
-            text += String(format: " in %.1f s: kNN %.4f (random encoder %.4f, raw inputs %.4f)",
-                           result.seconds, result.knnAccuracy, result.baselineKnnAccuracy, result.rawKnnAccuracy)
-            if let linear = result.linearAccuracy { text += String(format: ", linear %.4f", linear) }
+            text += String(format: " in %.1f s: ", result.seconds) + result.accuracySummary
         } else if let progress, !status.isFinished {
             text += ": " + WatchDisplay.describe(progress)
         }

@@ -79,9 +79,7 @@ struct StatusCommand: ClientCommand {
         if let finished = job.head.finishedAt { lines.append("finished:  \(finished)") }
         if let progress = job.progress { lines.append("progress:  \(WatchDisplay.describe(progress))") }
         if let result = job.result {
-            var text = String(format: "kNN %.4f (random encoder %.4f, raw inputs %.4f)",
-                              result.knnAccuracy, result.baselineKnnAccuracy, result.rawKnnAccuracy)
-            if let linear = result.linearAccuracy { text += String(format: ", linear %.4f", linear) }
+            var text = result.accuracySummary
             text += String(format: ", %d steps in %.1f s", result.steps, result.seconds)
             lines.append("result:    \(text)")
             for warning in result.warnings { lines.append("warning:   \(warning)") }

@@ -80,7 +80,7 @@ import Testing
 
     @Test func agreesWithTheNaiveProtocolAcrossChunks() {
         var rng = SeededGenerator(seed: 77)
-        let testRows = KNNClassifier.chunkRows + 45
+        let testRows = CosineTopK.queryBlock + 45
         let (train, trainLabels) = Self.randomData(rows: 50, dimension: 4, classes: 3, rng: &rng)
         let (test, _) = Self.randomData(rows: testRows, dimension: 4, classes: 3, rng: &rng)
         let fast = KNNClassifier.predictions(train: train, trainLabels: trainLabels, test: test,

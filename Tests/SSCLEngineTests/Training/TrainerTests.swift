@@ -177,4 +177,27 @@ import Testing
         #expect(json["warnings"] as? [String] == bad.warnings)
         #expect(abs((json["gain_over_raw"] as? Double ?? 0) - (0.825 - 0.893)) < 1e-12)
     }
+
+    /// Baselines measured on part of the splits are compared with the encoder on the same
+    /// part, not with its whole-split accuracy; a result written before the sample reads its
+    /// whole-split accuracy as the sample's.
+    @Test func gainsCompareTheEvaluationSample() throws {
+        var partial = Self.result(knn: 0.9, raw: 0.85, random: 0.8)
+        partial.trainCount = 60000
+        partial.testCount = 10000
+        partial.sampleTrainCount = 10000
+        partial.sampleTestCount = 2000
+        partial.sampleKnnAccuracy = 0.84
+        #expect(abs(partial.gainOverRaw - (0.84 - 0.85)) < 1e-12 && abs(partial.gainOverRandom - 0.04) < 1e-12)
+        #expect(partial.warnings.count == 1 && partial.warnings[0].contains("(0.8400) is below the raw inputs' (0.8500)"))
+        #expect(partial.accuracySummary.contains("evaluation sample of 10000 train and 2000 test rows: 0.8400"))
+        let roundTrip = try JSONDecoder().decode(TrainingResult.self, from: Data(partial.json().utf8))
+        #expect(roundTrip == partial)
+
+        var old = try #require(try JSONSerialization.jsonObject(with: Data(partial.json().utf8)) as? [String: Any])
+        for key in ["sample_knn_accuracy", "sample_train_count", "sample_test_count"] { old[key] = nil }
+        let decoded = try JSONDecoder().decode(TrainingResult.self, from: JSONSerialization.data(withJSONObject: old))
+        #expect(decoded.sampleKnnAccuracy == 0.9 && decoded.sampleIsWholeSplits)
+        #expect(!decoded.accuracySummary.contains("sample"))
+    }
 }
