@@ -126,7 +126,7 @@ let chartCount = 0;
  * The svg carries data-held (points held), data-points (drawn), data-scale, data-x-axis,
  * data-x-min/data-x-max (the shown x range) and data-zoomed, for readers and tests.
  */
-export function createLineChart({ testid, title, yFormat = formatNumber, logScale = true }) {
+export function createLineChart({ testid, title, note = null, yFormat = formatNumber, logScale = true }) {
   // The viewBox follows the rendered width, so text keeps its size however wide the chart is.
   let W = DEFAULT_W;
   const clipID = `chart-clip-${++chartCount}`;
@@ -143,7 +143,7 @@ export function createLineChart({ testid, title, yFormat = formatNumber, logScal
     h('figcaption', { class: 'chart-head' }, h('span', { class: 'chart-title' }, title),
       h('span', { class: 'chart-controls' }, reset,
         logScale ? h('label', { class: 'chart-log', title: 'Logarithmic y axis' }, logBox, ' log') : null)),
-    svg, legend, readout);
+    note ? h('p', { class: 'chart-note muted' }, note) : null, svg, legend, readout);
   let current = [];
   let xAxis = STEP_AXIS;
   let smoothing = 0;

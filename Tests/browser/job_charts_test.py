@@ -270,6 +270,13 @@ def check_representation(check, browser, api, job_id, result):
         bars = browser.evaluate("[...document.querySelectorAll('[data-testid=per-class-accuracy] g')].map((g) => Number(g.dataset.accuracy))")
         check(bars == accuracy, f"one bar per class with the result's accuracy ({len(bars or [])} bars)")
     rows = browser.evaluate("[...document.querySelectorAll('[data-testid=result] tr[data-metric]')].map((tr) => tr.dataset.metric)") or []
+    # The gains rows compare the trained encoder with each baseline on the evaluation sample: their
+    # delta is the result's gain_over_random / gain_over_raw.
+    for base, gain in (("baseline_knn_accuracy", "gain_over_random"), ("raw_knn_accuracy", "gain_over_raw")):
+        if isinstance(result.get(gain), (int, float)) and "sample_knn_accuracy" in result:
+            delta = browser.evaluate(f"(() => {{ const tr = document.querySelector('[data-testid=result] tr[data-metric=\"sample_knn_accuracy-{base}\"]'); return tr && tr.lastElementChild.textContent; }})()")
+            want = f"{'+' if result[gain] >= 0 else ''}{result[gain] * 100:.2f} pt"
+            check(delta == want, f"the result table's delta against {base} is {gain} ({delta!r}, expected {want!r})")
     check(not any(r.startswith(("diagnostics.histogram", "confusion_matrix", "per_class_knn_accuracy")) for r in rows),
           f"the result table lists no histogram bins nor matrix cells ({len(rows)} rows)")
     if matrix is None and accuracy is None:

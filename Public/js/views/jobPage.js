@@ -24,6 +24,8 @@ export const CHARTS = [
   { key: 'lr', title: 'Learning rate', series: [['lr', 'lr']] },
   { key: 'images_per_s', title: 'Throughput (images/s)', series: [['images_per_s', 'images/s']] },
   { key: 'accuracy', title: 'kNN and linear-probe accuracy', yFormat: percent,
+    note: 'kNN at each evaluation on the evaluation sample (at most 10,000 train and 2,000 test rows; all of smaller '
+      + 'splits), the last point on the whole splits: on larger data a step up there comes from the larger train set.',
     series: [['knn_accuracy', 'kNN'], ['linear_accuracy', 'linear probe']] },
   { key: 'alignment', title: 'Alignment (lower is better)', series: [['alignment', 'alignment']] },
   { key: 'uniformity', title: 'Uniformity (lower is better)', series: [['uniformity', 'uniformity']] },
@@ -111,7 +113,7 @@ export function mountJobPage(root, route) {
   addChart(DIAGNOSTICS, diagnosticsGrid);
 
   function addChart(c, grid = chartGrid) {
-    const chart = createLineChart({ testid: `chart-${c.key}`, title: c.title, yFormat: c.yFormat });
+    const chart = createLineChart({ testid: `chart-${c.key}`, title: c.title, note: c.note, yFormat: c.yFormat });
     charts.set(c.key, { ...c, chart });
     if (grid === diagnosticsGrid) grid.prepend(chart.element); else grid.append(chart.element);
   }
@@ -322,8 +324,8 @@ export function mountJobPage(root, route) {
     used.add('sample_train_count'); used.add('sample_test_count');
     const accRows = [];
     for (const [label, key, baseKey] of pairs) {
-      if (r[key] === undefined && (baseKey === null || r[baseKey] === undefined)) continue;
       used.add(key); if (baseKey) used.add(baseKey);
+      if (r[key] == null && (baseKey === null || r[baseKey] == null)) continue;   // null or absent: nothing to show
       const v = r[key];
       const b = baseKey ? r[baseKey] : undefined;
       const delta = typeof v === 'number' && typeof b === 'number' ? v - b : null;

@@ -80,8 +80,12 @@ extension Trainer {
         let report = ClassificationReport(predictions: predicted, labels: dataset.test.labels, numClasses: dataset.numClasses)
         finalKNNReport = report
         clock.lap("kNN")
-        finalSampleKnn = sampleKNN(representations: (train, test))
-        clock.lap("sample kNN")
+        if sampleTrainRowIndices.count == dataset.train.count && sampleTestRowIndices.count == dataset.test.count {
+            finalSampleKnn = report.accuracy   // the sample is the whole splits
+        } else {
+            finalSampleKnn = sampleKNN(representations: (train, test))
+            clock.lap("sample kNN")
+        }
         var linear: Double?
         if spec.eval.linearProbe {
             linear = LinearProbe.accuracy(

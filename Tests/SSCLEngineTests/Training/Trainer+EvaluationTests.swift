@@ -63,6 +63,8 @@ import Testing
         #expect(matrix.indices.map { matrix[$0].reduce(0, +) } == dataset.test.classCounts(numClasses: dataset.numClasses))
         let correct = matrix.indices.reduce(0) { $0 + matrix[$1][$1] }
         #expect(Double(correct) / Double(dataset.test.count) == result.knnAccuracy)
+        #expect(result.sampleIsWholeSplits && result.sampleKnnAccuracy == result.knnAccuracy,
+                "splits within the evaluation sample's limits are the sample")
         #expect(result.perClassKnnAccuracy.count == dataset.numClasses)
         for c in matrix.indices where matrix[c].reduce(0, +) > 0 {
             #expect(result.perClassKnnAccuracy[c] == Double(matrix[c][c]) / Double(matrix[c].reduce(0, +)))
