@@ -6,7 +6,8 @@
         [--train-limit 60000] [--seeds 0 1 2] [--jobs 3] [--only grid|asha] [--report-from LOG[,LOG]]
 
 Starts a release `sscl serve` on a free port with a temporary database and runs folder,
-submits the sweep `loss.kind` (hcl, sscl) x `loss.beta` (0.5, 1, 2) x 3 seeds twice through
+submits the sweep `loss.kind` (hcl, sscl) x `loss.beta` (0.5, 1, 2) [x `optimizer.lr` (--lrs)]
+x 3 seeds twice through
 `POST /v1/sweeps` -- once with `early_stopping: null` (every trial runs all epochs), once with
 `{"kind": "asha", "reduction_factor": R, "min_epochs": M}` -- waits for each with
 `GET /v1/sweeps/{id}`, and renders both leaderboards into benchmarks/results.md (the section
@@ -44,6 +45,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import report as results_md  # noqa: E402  (benchmarks/report.py: results.md from the parts)
 SECTION = "## Sweep: full grid against ASHA"
+LR_SECTION = "## Sweep with learning rates: full grid against ASHA"
 
 
 def free_port():
@@ -70,7 +72,8 @@ def sweep_document(args, asha):
             "epochs": args.epochs,
             "eval": {"every_epochs": 1, "linear_probe": False},
         },
-        "parameters": {"loss.kind": {"values": ["hcl", "sscl"]}, "loss.beta": {"values": [0.5, 1, 2]}},
+        "parameters": dict({"loss.kind": {"values": ["hcl", "sscl"]}, "loss.beta": {"values": [0.5, 1, 2]}},
+                           **({"optimizer.lr": {"values": args.lrs}} if args.lrs else {})),
         "method": "grid",
         "seeds": args.seeds,
         "metric": {"name": "knn_accuracy", "goal": "maximize"},
@@ -105,15 +108,12 @@ def run_sweep(base, args, asha):
         trial["knn_curve"] = [point_value(p) for p in series_points(series, "knn_accuracy")]
     return {"kind": "asha" if asha else "grid", "sweep": sweep, "steps": steps, "wall": time.time() - started, "server": base,
             "args": {"epochs": args.epochs, "train_limit": args.train_limit, "seeds": args.seeds, "jobs": args.jobs,
-                     "min_epochs": args.min_epochs, "reduction_factor": args.reduction_factor}}
+                     "min_epochs": args.min_epochs, "reduction_factor": args.reduction_factor, "lrs": args.lrs}}
 
 
 def series_points(series, name):
     """The points of one series in a `GET /v1/jobs/{id}/metrics` answer."""
-    found = (series or {}).get("series", {})
-    if isinstance(found, dict):
-        return found.get(name, [])
-    return next((s.get("points", []) for s in found if s.get("name") == name), [])
+    return next((s.get("points", []) for s in (series or {}).get("metrics", []) if s.get("name") == name), [])
 
 
 def point_value(p):
@@ -149,19 +149,41 @@ def spearman(xs, ys):
     return cov / (vx * vy) ** 0.5 if vx and vy else float("nan")
 
 
-def epoch_table(grid):
-    """The grid's configuration means at every epoch, and how each epoch's ranking agrees with
-    the final one: what ASHA sees at a rung placed there."""
+def grid_epoch_means(grid):
+    """Per configuration, the mean over its finished seeds of the kNN curve: {configuration: [epoch 1, ...]}."""
     by_config = {}
     for t in grid["sweep"]["trials"]:
         by_config.setdefault(t["configuration"], []).append(t.get("knn_curve") or [])
-    params = {row["configuration"]: row["parameters"] for row in grid["sweep"]["leaderboard"]}
     epochs = grid["args"]["epochs"]
     means = {}
     for c, curves in by_config.items():
         full = [cv for cv in curves if len(cv) >= epochs]
         if full:
             means[c] = [sum(cv[e] for cv in full) / len(full) for e in range(epochs)]
+    return means
+
+
+def rung_note(grid):
+    """How well the grid's order at each ASHA rung agrees with its final order."""
+    means = grid_epoch_means(grid)
+    a = grid["args"]
+    rungs = rung_epochs(a["epochs"], a.get("min_epochs", 1), a.get("reduction_factor", 3))
+    if not means or not rungs:
+        return ""
+    configs = list(means)
+    final = [means[c][-1] for c in configs]
+    rhos = [f"epoch {e}: ρ = {spearman([means[c][e - 1] for c in configs], final):.2f}" for e in rungs]
+    return ("At the rung the grid's order of configurations agrees with its final order by Spearman's "
+            + ", ".join(rhos) + ": where that is near 0, the rung sees seed noise, and a configuration "
+            "that ends best among indistinguishable ones survives it by chance.")
+
+
+def epoch_table(grid):
+    """The grid's configuration means at every epoch, and how each epoch's ranking agrees with
+    the final one: what ASHA sees at a rung placed there."""
+    params = {row["configuration"]: row["parameters"] for row in grid["sweep"]["leaderboard"]}
+    epochs = grid["args"]["epochs"]
+    means = grid_epoch_means(grid)
     if not means:
         return []
     configs = sorted(means, key=lambda c: -means[c][-1])
@@ -235,11 +257,15 @@ def report(runs):
     date = datetime.date.today().isoformat()
     same = best(grid) == best(asha)
     decisions = asha["sweep"].get("asha", {}).get("decisions", [])
-    out = [SECTION, "",
+    lrs = a.get("lrs")
+    space = "`loss.kind` (hcl, sscl) × `loss.beta` (0.5, 1, 2)" + (
+        f" × `optimizer.lr` ({', '.join(map(str, lrs))})" if lrs else "")
+    out = [LR_SECTION if lrs else SECTION, "",
            f"`nice -n 10 python3 benchmarks/sweep.py --epochs {a['epochs']} --min-epochs {a.get('min_epochs', 1)} "
            f"--reduction-factor {a.get('reduction_factor', 3)} --train-limit {a['train_limit']} "
+           + (f"--lrs {' '.join(map(str, lrs))} --out benchmarks/sweep_lr.md " if lrs else "") +
            f"--seeds {' '.join(map(str, a['seeds']))} --jobs {a['jobs']}` on {date}: one release `sscl serve`, the sweep "
-           f"`loss.kind` (hcl, sscl) × `loss.beta` (0.5, 1, 2) × {len(a['seeds'])} seeds on Fashion-MNIST "
+           f"{space} × {len(a['seeds'])} seeds on Fashion-MNIST "
            f"({a['train_limit']} of the 60000 training rows, all 10000 test rows for kNN), {a['epochs']} epochs, "
            f"kNN accuracy of the final evaluation, no linear probe, {a['jobs']} trials at a time, submitted through "
            f"`POST /v1/sweeps` twice: a full grid, then with ASHA (η = {a.get('reduction_factor', 3)}, "
@@ -260,7 +286,7 @@ def report(runs):
             f"ASHA used **{asha['steps'] / max(grid['steps'], 1):.0%}** of the grid's steps and "
             + ("**found the same best configuration**." if same else
                f"**did not find the same best configuration** (grid: {parameters_text(best(grid) or {})}; "
-               f"ASHA: {parameters_text(best(asha) or {})}). " + noise_note(grid, asha)),
+               f"ASHA: {parameters_text(best(asha) or {})}). " + noise_note(grid, asha) + " " + rung_note(grid)),
             "", determinism_note(grid, asha), ""]
     table = epoch_table(grid)
     if table:
@@ -286,6 +312,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--min-epochs", type=int, default=2, help="ASHA's grace period: the first rung's epoch")
     ap.add_argument("--reduction-factor", type=int, default=2, help="ASHA's eta: the best 1/eta of a rung train on")
+    ap.add_argument("--lrs", type=float, nargs="+", help="add optimizer.lr with these values to the sweep")
     ap.add_argument("--train-limit", type=int, default=60000, help="training rows (60000: all of Fashion-MNIST)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     # A configuration is judged once all its seeds reached the rung, so its seeds should run
