@@ -21,8 +21,6 @@ public struct LinearProbe: Sendable {
     public static let weightDecay: Float = 1e-4
     public static let defaultEpochs = 30
     public static let minimumSteps = 1000
-    /// Names this recipe in cache keys (`EvaluationCache`): change it with the recipe.
-    static let recipe = "linear probe v1 (Adam, batch 256, 30 epochs, >= 1000 steps)"
 
     public let dimension: Int
     public let numClasses: Int

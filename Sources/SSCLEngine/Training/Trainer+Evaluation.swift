@@ -80,7 +80,7 @@ extension Trainer {
         let report = ClassificationReport(predictions: predicted, labels: dataset.test.labels, numClasses: dataset.numClasses)
         finalKNNReport = report
         clock.lap("kNN")
-        if sampleTrainRowIndices.count == dataset.train.count && sampleTestRowIndices.count == dataset.test.count {
+        if dataset.train.count <= Self.sampleTrainRows && dataset.test.count <= Self.sampleTestRows {
             finalSampleKnn = report.accuracy   // the sample is the whole splits
         } else {
             finalSampleKnn = sampleKNN(representations: (train, test))
