@@ -5,13 +5,20 @@ public final class ReLU: Layer {
 
     public var parameters: [Parameter] { [] }
 
+    /// Values per thread below which splitting the loop costs more than it saves (memory-bound:
+    /// a [512, 512] batch is 1 MiB each way).
+    static let minimumRange = 32_768
+
     public init() {}
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let count = x.count
         let y = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             x.data.withUnsafeBufferPointer { px in
-                for i in 0..<count { buffer[i] = max(px[i], 0) }
+                let (src, dst) = (px.baseAddress!, buffer.baseAddress!)
+                ParallelRanges.forEach(count, minimumLength: Self.minimumRange) { range in
+                    for i in range { dst[i] = max(src[i], 0) }
+                }
             }
             initialized = count
         }
@@ -27,7 +34,11 @@ public final class ReLU: Layer {
         let dX = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             y.data.withUnsafeBufferPointer { py in
                 dY.data.withUnsafeBufferPointer { pdy in
-                    Self.backward(pdy.baseAddress!, output: py.baseAddress!, into: buffer.baseAddress!, count: count)
+                    let (dy, y, dx) = (pdy.baseAddress!, py.baseAddress!, buffer.baseAddress!)
+                    ParallelRanges.forEach(count, minimumLength: Self.minimumRange) { range in
+                        Self.backward(dy + range.lowerBound, output: y + range.lowerBound,
+                                      into: dx + range.lowerBound, count: range.count)
+                    }
                 }
             }
             initialized = count

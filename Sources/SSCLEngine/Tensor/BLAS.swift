@@ -45,13 +45,31 @@ public enum BLAS {
 
     /// Runs `body` with OpenBLAS on one thread, for code that already splits its work over
     /// `threads` threads of its own and calls GEMM from each (OpenBLAS threads on top would
-    /// oversubscribe the cores). OpenBLAS is back on `threads` threads afterwards.
+    /// oversubscribe the cores). Calls may overlap (the final evaluation fits the linear probe
+    /// on one thread while the kNN runs on others): OpenBLAS goes back to `threads` threads
+    /// when the last one ends.
     public static func singleThreaded<Result>(_ body: () throws -> Result) rethrows -> Result {
-        let restore = threads
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(restore)) }
+        singleThreadedCallers.withLock { state in
+            if state.callers == 0 {
+                state.restore = Int32(threads)
+                openblas_set_num_threads(1)
+            }
+            state.callers += 1
+        }
+        defer {
+            singleThreadedCallers.withLock { state in
+                state.callers -= 1
+                if state.callers == 0 { openblas_set_num_threads(state.restore) }
+            }
+        }
         return try body()
     }
+
+    /// OpenBLAS's own thread count at this moment (1 inside `singleThreaded`).
+    static var openBLASThreads: Int { Int(openblas_get_num_threads()) }
+
+    /// How many `singleThreaded` bodies are running, and OpenBLAS's thread count before the first.
+    private static let singleThreadedCallers = Mutex<(callers: Int, restore: Int32)>((0, 1))
 
     /// The kernel OpenBLAS selected for this CPU (for example "Haswell"), for provenance.
     public static var coreName: String {

@@ -5,8 +5,10 @@ struct CosineTopKTests {
     /// Every query's heap against a float64 sort of all its similarities (ties to the lower
     /// index), with blocks small enough that queries and rows each span several blocks and
     /// equal rows sit in different row tiles (row 2 == row 13 == row 21, tiles of 5).
-    @Test(arguments: [(1, 1), (3, 5), (4, 8), (64, 64)])
-    func matchesASortOfEverySimilarity(queryBlock: Int, rowBlock: Int) {
+    /// Threads: each worker owns whole query blocks (one block: OpenBLAS's threads instead).
+    @Test(arguments: [(1, 1), (3, 5), (4, 8), (64, 64)], [1, 2, 3])
+    func matchesASortOfEverySimilarity(blocks: (queryBlock: Int, rowBlock: Int), threads: Int) {
+        let (queryBlock, rowBlock) = blocks
         var rng = SeededGenerator(seed: UInt64(queryBlock * 100 + rowBlock))
         let rowCount = 23, queryCount = 11, dimension = 3, k = 6
         var rows = (0..<(rowCount * dimension)).map { _ in Float.random(in: -1...1, using: &rng) }
@@ -27,7 +29,7 @@ struct CosineTopKTests {
                     visits.withUnsafeMutableBufferPointer { seen in
                         CosineTopK.forEach(queries: q.baseAddress!, queryCount: queryCount, rows: r.baseAddress!,
                                            rowCount: rowCount, dimension: dimension, k: k,
-                                           queryBlock: queryBlock, rowBlock: rowBlock) { query, heap in
+                                           queryBlock: queryBlock, rowBlock: rowBlock, threads: threads) { query, heap in
                             out[query] = heap.sortedBestFirst()
                             seen[query] += 1
                         }

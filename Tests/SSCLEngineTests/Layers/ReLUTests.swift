@@ -12,6 +12,21 @@ import Testing
         #expect(relu.parameters.isEmpty)
     }
 
+    /// Enough values to be split over threads (uneven ranges): the same rule in every range.
+    @Test func forwardAndBackwardSplitOverThreads() {
+        BLAS.setThreads(2)
+        defer { BLAS.setThreads(1) }
+        let count = 2 * ReLU.minimumRange + 5
+        var rng = SeededGenerator(seed: 12)
+        let x = Tensor(shape: [count], data: (0..<count).map { _ in rng.uniform(-1, 1) })
+        let dY = Tensor(shape: [count], data: (0..<count).map { _ in rng.uniform(-1, 1) })
+        let relu = ReLU()
+        let y = relu.forward(x, training: true)
+        let dX = relu.backward(dY)
+        #expect(y.data == x.data.map { max($0, 0) })
+        #expect(dX.data == (0..<count).map { x.data[$0] > 0 ? dY.data[$0] : 0 })
+    }
+
     @Test func gradientCheckAwayFromTheKink() {
         var rng = SeededGenerator(seed: 6)
         let x = Tensor(shape: [4, 5], data: (0..<20).map { _ in

@@ -31,6 +31,36 @@ import Testing
         }
     }
 
+    /// A parameter big enough to be split over threads (and an odd size, so the ranges are
+    /// uneven) follows the same rule, with and without momentum and Nesterov.
+    @Test(arguments: [(0.0, false), (0.9, false), (0.9, true)])
+    func sgdSplitOverThreadsMatchesTheRule(momentum: Double, nesterov: Bool) {
+        BLAS.setThreads(2)
+        defer { BLAS.setThreads(1) }
+        let count = 2 * SGD.minimumRange + 3
+        var rng = SeededGenerator(seed: 11)
+        let start = (0..<count).map { _ in rng.uniform(-1, 1) }
+        let p = Parameter(name: "w", shape: [count], value: start, decays: true)
+        let sgd = SGD(parameters: [p], momentum: Float(momentum), weightDecay: 0.01, nesterov: nesterov)
+        var w = start.map(Double.init), buf = [Double](repeating: 0, count: count)
+        for step in 0..<3 {
+            for j in 0..<count { p.grad[j] = Float(j % 7) * 0.1 - p.value[j] }
+            let grads = p.grad.map(Double.init)
+            sgd.step(lr: 0.1)
+            for j in 0..<count {
+                let g = grads[j] + 0.01 * w[j]
+                var d = g
+                if momentum != 0 {
+                    buf[j] = step == 0 ? g : momentum * buf[j] + g
+                    d = nesterov ? g + momentum * buf[j] : buf[j]
+                }
+                w[j] -= 0.1 * d
+            }
+        }
+        let worst = (0..<count).map { abs(Double(p.value[$0]) - w[$0]) }.max()!
+        #expect(worst < 1e-5)
+    }
+
     @Test func weightDecaySkipsParametersThatDoNotDecay() {
         let bias = Parameter(name: "b", shape: [1], value: [2], decays: false)
         let sgd = SGD(parameters: [bias], momentum: 0, weightDecay: 0.5)

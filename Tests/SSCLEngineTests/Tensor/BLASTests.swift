@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import SSCLEngine
 
@@ -20,6 +21,29 @@ import Testing
             }
         }
         for i in 0..<(m * n) { #expect(abs(c[i] - expected[i]) < 1e-5) }
+    }
+
+    /// The final evaluation runs the probe's `singleThreaded` beside the kNN's: OpenBLAS must
+    /// stay on one thread until the last of overlapping bodies ends, then return to `threads`.
+    @Test func overlappingSingleThreadedBodiesRestoreOnlyAtTheLastEnd() throws {
+        BLAS.setThreads(2)
+        defer { BLAS.setThreads(1) }
+        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let other = TrainingThread<Int>(name: "test-single-threaded") {
+            BLAS.singleThreaded {
+                entered.signal()
+                release.wait()
+                return BLAS.openBLASThreads
+            }
+        }
+        entered.wait()
+        let inside = BLAS.singleThreaded { BLAS.openBLASThreads }
+        #expect(inside == 1)
+        #expect(BLAS.openBLASThreads == 1, "the other body is still running")
+        release.signal()
+        #expect(try other.join() == 1)
+        #expect(BLAS.openBLASThreads == 2)
+        #expect(BLAS.threads == 2)
     }
 
     @Test func threadCountIsSetExplicitly() {
