@@ -27,6 +27,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 TORCH_JOB = os.path.join(REPO, "..", "shared", "reference", "torch_job.py")
@@ -49,6 +52,16 @@ def run_sscl(sscl, epochs, threads, work, round_, cache):
     return {"total_s": r["seconds"], "wall_s": wall, "train_s": r["seconds"] - r["eval_seconds"],
             "eval_s": r["eval_seconds"], "knn": r["knn_accuracy"], "linear": r["linear_accuracy"],
             "cold": cold}
+
+
+def cpu_model():
+    """The CPU's model name: the ratio depends on it (PyTorch's MKL is slower on AMD CPUs)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [l.split(":", 1)[1].strip() for l in f if l.startswith("model name")]
+        return f"{len(names)} x {names[0]}" if names else "unknown CPU"
+    except OSError:
+        return "unknown CPU"
 
 
 def run_torch(epochs, threads):
@@ -93,7 +106,7 @@ def main():
         "## A whole default job against PyTorch",
         "",
         f"`python3 benchmarks/job_vs_torch.py --epochs {args.epochs} --threads {args.threads} --rounds {args.rounds}` "
-        f"on {time.strftime('%Y-%m-%d')}: Fashion-MNIST (60000/10000), the default job, {args.epochs} epochs, "
+        f"on {time.strftime('%Y-%m-%d')} ({cpu_model()}): Fashion-MNIST (60000/10000), the default job, {args.epochs} epochs, "
         f"{args.threads} threads, {args.rounds} alternating round(s) (medians). PyTorch: "
         "`../shared/reference/torch_job.py` (same model, loss, optimiser, augmentations, kNN and probe). "
         "total s: each job's own clock from training's start to its last evaluation; process s: the "
@@ -120,10 +133,7 @@ def main():
         f"{'sscl' if r in ours else 'torch'} {r['total_s']:.1f} s (eval {r['eval_s']:.1f})" for r in
         [x for pair in zip(ours, theirs) for x in pair]))
     lines.append("")
-    text = "\n".join(lines)
-    print(text)
-    with open(args.out, "w") as f:
-        f.write(text)
+    report.publish(args.out, lines)
 
 
 if __name__ == "__main__":
