@@ -40,7 +40,7 @@ extension APIRouter {
             try router.deleteDataset(call.id)
         },
         Route(method: "GET", pattern: "/v1/defaults", operationID: "defaults", summary: "A complete default job document",
-              responses: [.ok("ResolvedJob")]) { router, _ in router.defaults() },
+              responses: [.ok("ResolvedJob")]) { router, _ in try router.defaults() },
         Route(method: "POST", pattern: "/v1/jobs", operationID: "createJob", summary: "Submit a training job",
               query: [.boolean("dry_run", "Validate and return the resolved job; queue nothing")],
               headers: [.pattern("Idempotency-Key", APIRouter.idempotencyKeyPattern,
