@@ -7,10 +7,9 @@ import SSCLStore
 extension APIRouter {
     func healthz() throws -> HTTPResponse {
         let counts = try store.countsByStatus()
-        return .json(200, JSONBody.encode([
-            "status": "ok", "version": SSCLVersion.string,
-            "jobs": Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-        ]))
+        return .json(200, try JSONBody.data(HealthDocument(
+            status: "ok", version: SSCLVersion.string,
+            jobs: Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }))))
     }
 
     func prometheus() throws -> HTTPResponse {
