@@ -11,11 +11,11 @@ struct APIError: Error {
     var headers: HTTPHeaders = HTTPHeaders()
 
     var response: HTTPResponse {
-        var error: [String: Any] = ["code": code, "message": message]
-        if !details.isEmpty {
-            error["details"] = details.map { ["path": $0.path, "reason": $0.reason] }
-        }
-        return .json(status, JSONBody.encode(["error": error]), headers: headers)
+        let document = ErrorDocument(error: .init(
+            code: code, message: message,
+            details: details.isEmpty ? nil : details.map { ErrorDocument.Detail(path: $0.path, reason: $0.reason) }))
+        // Strings and arrays of strings always encode.
+        return .json(status, (try? JSONBody.data(document)) ?? Data(), headers: headers)
     }
 
     static func notFound(_ what: String) -> APIError {
@@ -37,11 +37,33 @@ struct RawJSON {
     let text: String
 }
 
-/// JSON encoding of plain dictionaries for responses: keys sorted by code point, numbers in
-/// their shortest form, no escaped slashes. Written by hand because Foundation's
+/// JSON encoding of response bodies. `Encodable` bodies (one type per body) go through
+/// `encoder`; the hand-written writer of plain dictionaries below is left for the OpenAPI
+/// document only: keys sorted by code point, numbers in their shortest form, no escaped slashes. Written by hand because Foundation's
 /// `JSONSerialization` sorts keys with ICU collation, which made `GET /v1/jobs/{id}` cost
 /// ~0.8 ms of CPU (measured with perf); this path is ~10x cheaper.
 enum JSONBody {
+    /// The one encoder of the API's `Encodable` bodies: keys sorted by code point (as the
+    /// hand-written writer below sorts them), no escaped slashes. Integral doubles print as
+    /// integers (`1`, not `1.0`) and others in their shortest form, as `writeDouble` does.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// An `Encodable` body (a `JobDocument`, a `SweepDocument`, ...) as JSON.
+    static func data(_ value: some Encodable) throws -> Data {
+        try encoder.encode(value)
+    }
+
+    /// Stored JSON text (a resolved job, progress, a result) as a value to embed in an
+    /// `Encodable` body: null when absent or empty (or, which the service never stores, not JSON).
+    static func value(_ text: String?) -> JSONValue {
+        guard let text, !text.isEmpty else { return .null }
+        return (try? JSONValue.parse(Data(text.utf8))) ?? .null
+    }
+
     static func encode(_ object: Any) -> Data {
         var out = ""
         out.reserveCapacity(1024)

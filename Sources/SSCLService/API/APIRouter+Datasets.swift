@@ -17,23 +17,14 @@ extension APIRouter {
         return .file(directory: uploads.incoming, maxBytes: configuration.maxUploadBytes)
     }
 
-    func listDatasets() -> HTTPResponse {
-        var list: [Any] = DatasetLoader.builtinInfo().map { info in
-            var o: [String: Any] = [
-                "name": info.name, "builtin": true, "summary": info.summary, "classes": info.numClasses,
-                "train_count": info.trainCount, "test_count": info.testCount,
-                "official_test_split": info.hasOfficialTestSplit, "available": info.available,
-            ]
-            o["shape"] = info.imageShape.dimensions
-            return o
-        }
-        list += uploads.list().map(Self.uploadObject)
-        return .json(200, JSONBody.encode(["datasets": list]))
+    func listDatasets() throws -> HTTPResponse {
+        let list = DatasetLoader.builtinInfo().map(DatasetDocument.builtin) + uploads.list().map(DatasetDocument.upload)
+        return .json(200, try JSONBody.data(DatasetListDocument(datasets: list)))
     }
 
     func getDataset(_ name: String) throws -> HTTPResponse {
         guard let summary = uploads.summary(name) else { throw APIError.notFound("no uploaded dataset named \(name)") }
-        return .json(200, JSONBody.encode(Self.uploadObject(summary)))
+        return .json(200, try JSONBody.data(DatasetDocument.upload(summary)))
     }
 
     func deleteDataset(_ name: String) throws -> HTTPResponse {
@@ -84,7 +75,7 @@ extension APIRouter {
             try uploads.commit(staging, as: name, summary: summary)
         }
         logger.info("dataset uploaded", metadata: ["dataset": "\(name)", "format": "\(format.rawValue)", "bytes": "\(bytes)"])
-        return .json(201, JSONBody.encode(Self.uploadObject(summary)), headers: ["Location": "/v1/datasets/\(name)"])
+        return .json(201, try JSONBody.data(DatasetDocument.upload(summary)), headers: ["Location": "/v1/datasets/\(name)"])
     }
 
     /// Parses the staged upload once, with the engine's loader (or, for image folders, by
@@ -150,14 +141,6 @@ extension APIRouter {
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
         return hasher.finalizeHex()
-    }
-
-    static func uploadObject(_ summary: UploadSummary) -> Any {
-        let data = (try? JSONEncoder().encode(summary)) ?? Data("{}".utf8)
-        var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        object["builtin"] = false
-        object["available"] = true
-        return object
     }
 
     /// A queued or running job whose dataset files lie in upload `name`'s folder.

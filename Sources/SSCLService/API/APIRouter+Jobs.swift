@@ -24,7 +24,7 @@ extension APIRouter {
         if !pathIssues.isEmpty { throw Self.invalid(pathIssues) }
         let resolved = String(decoding: spec.jsonData(pretty: false), as: UTF8.self)
         if dryRun {
-            return .json(200, JSONBody.encode(["job": JSONBody.object(resolved)]))
+            return .json(200, try JSONBody.data(ResolvedJobDocument(job: JSONBody.value(resolved))))
         }
         let key = request.headers["Idempotency-Key"]
         if let key, key.range(of: Self.idempotencyKeyPattern, options: .regularExpression) == nil {
@@ -36,13 +36,13 @@ extension APIRouter {
             idempotencyKey: key, bodySHA256: key.map { _ in SHA256.hex(request.body) })
         switch outcome {
         case let .created(job):
-            let body = JSONBody.encode(JobRepresentation.object(job, store: store))
+            let body = try JSONBody.data(JobDocument(job, store: store))
             if let key { try store.saveResponse(idempotencyKey: key, statusCode: 201, json: String(decoding: body, as: UTF8.self)) }
             scheduler.poke()
             logger.info("job submitted", metadata: ["job": "\(job.id)", "name": "\(job.name)"])
             return .json(201, body, headers: ["Location": "/v1/jobs/\(job.id)"])
         case let .replayed(job, stored):
-            let body = stored.map { Data($0.json.utf8) } ?? JSONBody.encode(JobRepresentation.object(job, store: store))
+            let body = try stored.map { Data($0.json.utf8) } ?? JSONBody.data(JobDocument(job, store: store))
             return .json(stored?.statusCode ?? 201, body, headers: ["Location": "/v1/jobs/\(job.id)", "Idempotent-Replayed": "true"])
         case let .conflict(existing):
             throw APIError.conflict("Idempotency-Key \(key ?? "") was used for another request body (job \(existing))")
@@ -71,15 +71,13 @@ extension APIRouter {
         } catch {
             throw APIError(status: 400, code: "bad_cursor", message: "the cursor is not valid: \(error)")
         }
-        return .json(200, JSONBody.encode([
-            "jobs": page.jobs.map { JobRepresentation.object($0, store: store, detailed: false) },
-            "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull(),
-        ]))
+        return .json(200, try JSONBody.data(JobListDocument(
+            jobs: page.jobs.map { JobDocument($0, store: store, detailed: false) }, nextCursor: page.nextCursor)))
     }
 
     func getJob(_ id: String) throws -> HTTPResponse {
         let cursor = try store.lastEventID(jobID: id)
-        return .json(200, JSONBody.encode(JobRepresentation.object(try job(id), store: store, lastEventID: cursor)))
+        return .json(200, try JSONBody.data(JobDocument(try job(id), store: store, lastEventID: cursor)))
     }
 
     func cancelJob(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
@@ -87,7 +85,7 @@ extension APIRouter {
         // No waiting on a handler thread for the worker to stop: a running job answers 202 with
         // cancel_requested, and its `status` event (or the next GET) says when it has stopped.
         let job = try control { try scheduler.cancel(id: id) }
-        return .json(job.status == .running ? 202 : 200, JSONBody.encode(JobRepresentation.object(job, store: store)))
+        return .json(job.status == .running ? 202 : 200, try JSONBody.data(JobDocument(job, store: store)))
     }
 
     func retryJob(_ id: String, _ request: HTTPRequest) throws -> HTTPResponse {
@@ -98,7 +96,7 @@ extension APIRouter {
             fresh = flag
         }
         let job = try control { try scheduler.retry(id: id, fresh: fresh) }
-        return .json(200, JSONBody.encode(JobRepresentation.object(job, store: store)))
+        return .json(200, try JSONBody.data(JobDocument(job, store: store)))
     }
 
     func deleteJob(_ id: String) throws -> HTTPResponse {

@@ -13,7 +13,7 @@ extension APIRouter {
         Route(method: "GET", pattern: "/openapi.json", operationID: "openAPI", summary: "This API as OpenAPI 3.1",
               responses: [.ok("Object", "This document")]) { router, _ in .json(200, OpenAPIDocument.data(router.configuration)) },
         Route(method: "GET", pattern: "/v1/datasets", operationID: "datasets", summary: "Built-in and uploaded datasets",
-              responses: [.ok("DatasetList")]) { router, _ in router.listDatasets() },
+              responses: [.ok("DatasetList")]) { router, _ in try router.listDatasets() },
         Route(method: "POST", pattern: "/v1/datasets", operationID: "uploadDataset",
               summary: "Upload a dataset: the raw file as the body (an image folder as .zip, .tar or .tar.gz)",
               query: [.pattern("name", APIRouter.datasetNamePattern, "The dataset's name, as jobs give it").asRequired(),
@@ -40,7 +40,7 @@ extension APIRouter {
             try router.deleteDataset(call.id)
         },
         Route(method: "GET", pattern: "/v1/defaults", operationID: "defaults", summary: "A complete default job document",
-              responses: [.ok("ResolvedJob")]) { router, _ in router.defaults() },
+              responses: [.ok("ResolvedJob")]) { router, _ in try router.defaults() },
         Route(method: "POST", pattern: "/v1/jobs", operationID: "createJob", summary: "Submit a training job",
               query: [.boolean("dry_run", "Validate and return the resolved job; queue nothing")],
               headers: [.pattern("Idempotency-Key", APIRouter.idempotencyKeyPattern,

@@ -31,11 +31,10 @@ extension APIRouter {
         }
         let resolved = spec.resolvedJSON(expansion.configurations, trialCount: expansion.trials.count)
         if dryRun {
-            return .json(200, JSONBody.encode([
-                "sweep": JSONBody.object(resolved.jsonText()),
-                "trials": expansion.trials.map { ["configuration": $0.configuration, "seed": JSONBody.object(String($0.seed)),
-                                                   "job": JSONBody.object(String(decoding: $0.spec.jsonData(pretty: false), as: UTF8.self))] },
-            ]))
+            return .json(200, try JSONBody.data(SweepDryRunDocument(sweep: resolved, trials: expansion.trials.map {
+                SweepDryRunDocument.Trial(configuration: $0.configuration, seed: $0.seed,
+                                          job: JSONBody.value(String(decoding: $0.spec.jsonData(pretty: false), as: UTF8.self)))
+            })))
         }
         let created = try store.createSweep(
             name: spec.name, submittedJSON: String(decoding: request.body, as: UTF8.self), resolvedJSON: resolved.jsonText(),
@@ -47,17 +46,17 @@ extension APIRouter {
             })
         scheduler.poke()
         logger.info("sweep submitted", metadata: ["sweep": "\(created.sweep.id)", "trials": "\(created.trials.count)"])
-        return .json(201, JSONBody.encode(try SweepRepresentation(created.sweep, store: store).object()),
+        return .json(201, try JSONBody.data(SweepRepresentation(created.sweep, store: store).document()),
                      headers: ["Location": "/v1/sweeps/\(created.sweep.id)"])
     }
 
     func listSweeps(_ query: QueryValues) throws -> HTTPResponse {
         let sweeps = try store.listSweeps(limit: query.int("limit") ?? 100).map { try settled($0) }
-        return .json(200, JSONBody.encode(["sweeps": try sweeps.map { try SweepRepresentation($0, store: store, withMetrics: false).object(detailed: false) }]))
+        return .json(200, try JSONBody.data(SweepListDocument(sweeps: sweeps.map { try SweepRepresentation($0, store: store, withMetrics: false).document(detailed: false) })))
     }
 
     func getSweep(_ id: String) throws -> HTTPResponse {
-        .json(200, JSONBody.encode(try SweepRepresentation(try sweep(id), store: store).object()))
+        .json(200, try JSONBody.data(SweepRepresentation(try sweep(id), store: store).document()))
     }
 
     /// Ends the sweep and cancels its queued and running trials (finished ones keep their results).
@@ -70,7 +69,7 @@ extension APIRouter {
             _ = try? scheduler.cancel(id: trial.id)
         }
         logger.info("sweep cancelled", metadata: ["sweep": "\(id)"])
-        return .json(200, JSONBody.encode(try SweepRepresentation(try sweep(id), store: store).object()))
+        return .json(200, try JSONBody.data(SweepRepresentation(try sweep(id), store: store).document()))
     }
 
     func sweepResults(_ id: String) throws -> HTTPResponse {

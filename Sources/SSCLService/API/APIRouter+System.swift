@@ -7,10 +7,9 @@ import SSCLStore
 extension APIRouter {
     func healthz() throws -> HTTPResponse {
         let counts = try store.countsByStatus()
-        return .json(200, JSONBody.encode([
-            "status": "ok", "version": SSCLVersion.string,
-            "jobs": Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-        ]))
+        return .json(200, try JSONBody.data(HealthDocument(
+            status: "ok", version: SSCLVersion.string,
+            jobs: Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }))))
     }
 
     func prometheus() throws -> HTTPResponse {
@@ -21,13 +20,13 @@ extension APIRouter {
     }
 
     /// A complete default job on the shipped fashion-mnist-mini, for the dashboard's editor.
-    func defaults() -> HTTPResponse {
+    func defaults() throws -> HTTPResponse {
         var spec = JobSpec(dataset: DatasetSpec(source: .builtin("fashion-mnist-mini")))
         spec.name = "fmnist-mini-sscl"
         spec.batchSize = 100
         spec.epochs = 10
         spec.eval.knnK = 50
-        return .json(200, JSONBody.encode(["job": JSONBody.object(String(decoding: spec.jsonData(pretty: false), as: UTF8.self))]))
+        return .json(200, try JSONBody.data(ResolvedJobDocument(job: JSONBody.value(String(decoding: spec.jsonData(pretty: false), as: UTF8.self)))))
     }
 
     /// Files of `Public/`; `/` is `index.html`. Paths are checked segment by segment after

@@ -18,14 +18,12 @@ extension APIRouter {
         let ordered = series.keys.sorted { a, b in
             (Self.metricNames.firstIndex(of: a) ?? 99, a) < (Self.metricNames.firstIndex(of: b) ?? 99, b)
         }
-        let metrics: [[String: Any]] = ordered.map { name in
+        let metrics = ordered.map { name in
             var points = series[name] ?? []
             if let maxPoints { points = MetricDownsampler.downsample(points, maxPoints: maxPoints) }
-            return ["name": name, "points": points.map { p -> [String: Any] in
-                ["step": p.step, "value": p.value.isFinite ? p.value : NSNull(), "time": RFC3339.string(from: p.time)]
-            }]
+            return MetricSeriesDocument.Series(name: name, points: points.map(MetricSeriesDocument.Point.init))
         }
-        return .json(200, JSONBody.encode(["metrics": metrics, "last_event_id": cursor]))
+        return .json(200, try JSONBody.data(MetricSeriesDocument(metrics: metrics, lastEventID: cursor)))
     }
 
     func jobLogs(_ id: String, _ query: QueryValues) throws -> HTTPResponse {
@@ -34,9 +32,7 @@ extension APIRouter {
         let limit = query.int("limit") ?? 10_000
         let cursor = try store.lastEventID(jobID: id)
         let lines = try store.logs(jobID: id, afterID: after, limit: limit)
-        return .json(200, JSONBody.encode(["lines": lines.map {
-            ["id": $0.id, "time": RFC3339.string(from: $0.time), "line": $0.line] as [String: Any]
-        }, "last_event_id": cursor]))
+        return .json(200, try JSONBody.data(LogLinesDocument(lines: lines.map(LogLinesDocument.Line.init), lastEventID: cursor)))
     }
 
     /// Server-Sent Events: history first (or everything after `Last-Event-ID`), then live.

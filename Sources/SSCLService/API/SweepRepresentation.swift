@@ -59,65 +59,53 @@ struct SweepRepresentation {
         return SweepLeaderboard(values: values, goal: spec.metric.goal, standings: standings, prunedSeeds: pruned)
     }
 
-    func object(detailed: Bool = true) -> [String: Any] {
+    /// The sweep's JSON document; the list shows it without `detailed` (no sweep document,
+    /// leaderboard, ASHA or trials).
+    func document(detailed: Bool = true) -> SweepDocument {
         var counts = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, 0) })
         for trial in trials { counts[trial.status.rawValue, default: 0] += 1 }
-        var o: [String: Any] = [
-            "id": sweep.id, "name": sweep.name, "status": sweep.status.rawValue,
-            "created_at": RFC3339.string(from: sweep.createdAt),
-            "finished_at": sweep.finishedAt.map { RFC3339.string(from: $0) as Any } ?? NSNull(),
-            "max_concurrent": sweep.maxConcurrent,
-            "metric": ["name": spec.metric.name.rawValue, "goal": spec.metric.goal.rawValue],
-            "progress": ["trials": trials.count, "finished": trials.filter(\.status.isFinished).count, "by_status": counts],
-            "links": ["self": "/v1/sweeps/\(sweep.id)", "results": "/v1/sweeps/\(sweep.id)/results.csv"],
-        ]
-        guard detailed else { return o }
-        o["sweep"] = JSONBody.object(sweep.submittedJSON)
-        o["leaderboard"] = leaderboard.rows.map { row -> [String: Any] in
-            var r: [String: Any] = [
-                "configuration": row.configuration,
-                "parameters": JSONBody.object(JSONValue.object(configurations.indices.contains(row.configuration)
-                    ? configurations[row.configuration] : []).jsonText()),
-                "finished_seeds": row.finished, "best": row.isBest,
-                "indistinguishable_from_best": row.indistinguishableFromBest,
-                "mean": NSNull(), "std": NSNull(), "ci95": NSNull(),
-                "p_value": row.pValue.map { $0 as Any } ?? NSNull(),
-            ]
-            r["pruned_seeds"] = row.prunedSeeds
-            r["asha"] = row.standing.map { s -> Any in
-                ["rung": s.rung, "epoch": rungEpoch(s.rung) as Any, "mean": Self.number(s.value), "decision": s.pruned ? "prune" : "promote"]
-            } ?? NSNull()
-            if let s = row.summary {
-                r["mean"] = s.mean
-                r["std"] = s.std.map { $0 as Any } ?? NSNull()
-                r["ci95"] = s.ci95.map { [s.mean - $0, s.mean + $0] as Any } ?? NSNull()
-            }
-            return r
+        var d = SweepDocument(
+            id: sweep.id, name: sweep.name, status: sweep.status.rawValue,
+            createdAt: RFC3339.string(from: sweep.createdAt),
+            finishedAt: sweep.finishedAt.map { RFC3339.string(from: $0) },
+            maxConcurrent: sweep.maxConcurrent,
+            metric: .init(name: spec.metric.name.rawValue, goal: spec.metric.goal.rawValue),
+            progress: .init(trials: trials.count, finished: trials.filter(\.status.isFinished).count, byStatus: counts),
+            links: .init(self: "/v1/sweeps/\(sweep.id)", results: "/v1/sweeps/\(sweep.id)/results.csv"))
+        guard detailed else { return d }
+        let finite = SweepDocument.finite
+        d.sweep = JSONBody.value(sweep.submittedJSON)
+        d.leaderboard = leaderboard.rows.map { row in
+            SweepDocument.LeaderboardRow(
+                configuration: row.configuration,
+                parameters: .object(configurations.indices.contains(row.configuration) ? configurations[row.configuration] : []),
+                finishedSeeds: row.finished, prunedSeeds: row.prunedSeeds, best: row.isBest,
+                indistinguishableFromBest: row.indistinguishableFromBest,
+                mean: finite(row.summary?.mean), std: finite(row.summary?.std),
+                ci95: row.summary.flatMap { s in s.ci95.map { [finite(s.mean - $0), finite(s.mean + $0)] } },
+                pValue: finite(row.pValue),
+                asha: row.standing.map { s in
+                    SweepDocument.Standing(rung: s.rung, epoch: rungEpoch(s.rung), mean: finite(s.value), decision: s.pruned ? "prune" : "promote")
+                })
         }
         if let rungs {
-            o["asha"] = [
-                "reduction_factor": spec.earlyStopping?.reductionFactor ?? 0, "min_epochs": spec.earlyStopping?.minEpochs ?? 0,
-                "decisions": rungs.decisions.map { d -> [String: Any] in
-                    ["sequence": d.sequence, "configuration": d.configuration, "rung": d.rung, "epoch": rungEpoch(d.rung) as Any,
-                     "mean": Self.number(d.value), "decision": d.decision]
+            d.asha = SweepDocument.ASHA(
+                reductionFactor: spec.earlyStopping?.reductionFactor ?? 0, minEpochs: spec.earlyStopping?.minEpochs ?? 0,
+                decisions: rungs.decisions.map { x in
+                    SweepDocument.Decision(sequence: x.sequence, configuration: x.configuration, rung: x.rung, epoch: rungEpoch(x.rung),
+                                           mean: finite(x.value), decision: x.decision)
                 },
-                "rung_results": rungs.results.map { r -> [String: Any] in
-                    ["sequence": r.sequence, "trial": r.jobID, "configuration": r.configuration, "rung": r.rung, "epoch": r.epoch,
-                     "value": Self.number(r.value)]
-                },
-            ]
+                rungResults: rungs.results.map { r in
+                    SweepDocument.RungResult(sequence: r.sequence, trial: r.jobID, configuration: r.configuration, rung: r.rung,
+                                             epoch: r.epoch, value: finite(r.value))
+                })
         }
-        o["trials"] = trials.map { t -> [String: Any] in
-            [
-                "id": t.id, "configuration": t.sweepConfiguration ?? -1, "seed": JSONBody.object(Self.seed(t)),
-                "status": t.status.rawValue, "metric": value(t).map { $0 as Any } ?? NSNull(),
-            ]
+        d.trials = trials.map { t in
+            SweepDocument.Trial(id: t.id, configuration: t.sweepConfiguration ?? -1, seed: JSONBody.value(Self.seed(t)),
+                                status: t.status.rawValue, metric: finite(value(t)))
         }
-        return o
+        return d
     }
-
-    /// JSON has no infinity: a diverged trial's rung value (ranked last) is null.
-    static func number(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
 
     /// The epoch of ASHA's rung `k`: min_epochs · ηᵏ.
     func rungEpoch(_ k: Int) -> Int? {
