@@ -30,10 +30,22 @@ public struct ViewAugmenter: Sendable {
     /// The views of rows `indices` of `split`: [2B, C, H, W] for images, [2B, F] for tabular rows.
     public func makeViews(indices: [Int], from split: DataSplit, rng: inout SeededGenerator,
                           threads: Int = 1) -> Tensor {
+        makeViews(indices: indices, from: split, seeds: Self.viewSeeds(batch: indices.count, rng: &rng), threads: threads)
+    }
+
+    /// The one draw per view that `makeViews(indices:from:rng:)` takes from the caller's
+    /// generator: [2B]. Drawing them apart from the pixel work lets a trainer draw a batch's
+    /// seeds in order on its own thread and render the views on another.
+    public static func viewSeeds(batch: Int, rng: inout SeededGenerator) -> [UInt64] {
+        (0..<(2 * batch)).map { _ in rng.next() }
+    }
+
+    /// The views of rows `indices` of `split` from their seeds (`viewSeeds`).
+    public func makeViews(indices: [Int], from split: DataSplit, seeds: [UInt64], threads: Int = 1) -> Tensor {
         precondition(split.rowSize == rowSize, "split rows are \(split.rowSize) wide, expected \(rowSize)")
         let batch = indices.count, width = rowSize
+        precondition(seeds.count == 2 * batch, "\(seeds.count) seeds for \(2 * batch) views")
         for i in indices { precondition(i >= 0 && i < split.count, "row \(i) out of range 0..<\(split.count)") }
-        let seeds = (0..<(2 * batch)).map { _ in rng.next() }
         var views = [Float](repeating: 0, count: 2 * batch * width)  // [2B, rowSize]
         let kind = self.kind
         split.features.withUnsafeBufferPointer { source in

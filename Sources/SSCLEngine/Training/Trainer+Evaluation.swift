@@ -74,7 +74,7 @@ extension Trainer {
     /// the sample kNN (for the gains) and the linear probe when the job asks for it.
     /// The probe's steps are sequential and too small to split (`LinearProbe.fit`), so it runs
     /// on a thread of its own beside the kNN's workers: on Fashion-MNIST at 2 threads, kNN 4.5 s
-    /// then probe 2.0 s one after the other, about 5 s together.
+    /// then probe 2.0 s one after the other, 5.3-6.7 s together (the probe ends first).
     private func finalScores() -> (knn: Double, linear: Double?) {
         var clock = PhaseClock()
         let train = model.representations(of: dataset.train.features, count: dataset.train.count)
@@ -94,7 +94,7 @@ extension Trainer {
             numClasses: dataset.numClasses, k: spec.eval.knnK, temperature: spec.eval.knnTemperature)
         let report = ClassificationReport(predictions: predicted, labels: dataset.test.labels, numClasses: dataset.numClasses)
         finalKNNReport = report
-        clock.lap("kNN")
+        clock.lap(probeThread == nil ? "kNN" : "kNN (the linear probe beside it)")
         if dataset.train.count <= Self.sampleTrainRows && dataset.test.count <= Self.sampleTestRows {
             finalSampleKnn = report.accuracy   // the sample is the whole splits
         } else {

@@ -87,6 +87,11 @@ public final class Trainer {
     var evaluationNotes: [String] = []
     /// When this attempt last wrote its checkpoint at an epoch end.
     var lastCheckpoint: Date?
+    /// Whether the next step's views are rendered beside the current step (`Trainer+Views`):
+    /// on one thread, where a core is left for it.
+    var prefetchesViews: Bool
+    /// The next step's views, rendered on another thread while this step trains.
+    var pendingViews: PendingViews?
     /// The most training a crash can lose, once the first epoch is saved.
     static let checkpointInterval: Double = 10
 
@@ -118,6 +123,7 @@ public final class Trainer {
                                         stepsPerEpoch: dataset.train.count / spec.batchSize, epochs: spec.epochs)
         orderRNG = SeededGenerator(seed: spec.seed &+ 1)
         augmentRNG = SeededGenerator(seed: spec.seed &+ 2)
+        prefetchesViews = spec.threads == 1
         lossRNG = SeededGenerator(seed: spec.seed &+ 3)
     }
 
@@ -143,10 +149,12 @@ public final class Trainer {
             var orderDrawn = stepInEpoch > 0 && epochOrder.count == dataset.train.count
             while stepInEpoch < stepsPerEpoch {
                 if stop.isRequested {
+                    discardPendingViews()
                     try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
                     return .stopped(epoch: epoch, globalStep: globalStep)
                 }
                 if elapsed() > spec.maxSeconds {
+                    discardPendingViews()
                     try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
                     throw TrainingError.timeLimit(seconds: spec.maxSeconds)
                 }
@@ -155,9 +163,11 @@ public final class Trainer {
                     orderDrawn = true
                 }
                 let stepStart = Date()
-                let indices = Array(epochOrder[(stepInEpoch * batch)..<((stepInEpoch + 1) * batch)])
+                let indices = batchIndices(step: stepInEpoch)
                 let lr = schedule.lr(at: globalStep)
-                let value = trainStep(indices: indices, lr: lr)
+                let views = takeViews(step: stepInEpoch, indices: indices)   // [2B, input...]
+                if prefetchesViews && stepInEpoch + 1 < stepsPerEpoch { prefetchViews(step: stepInEpoch + 1) }
+                let value = trainStep(views: views, lr: lr)
                 guard value.isFinite else { throw TrainingError.diverged(step: globalStep + 1) }
                 lastLoss = Double("\(value)") ?? Double(value)  // shortest decimal form, as printed
                 stepInEpoch += 1
@@ -197,10 +207,8 @@ public final class Trainer {
         evaluationNotes.removeAll()
     }
 
-    /// One step: views, forward, loss, backward, update. Returns the loss.
-    func trainStep(indices: [Int], lr: Float) -> Float {
-        let views = augmenter.makeViews(indices: indices, from: dataset.train, rng: &augmentRNG,
-                                         threads: spec.threads) // [2B, input...]
+    /// One step on a batch's views: forward, loss, backward, update. Returns the loss.
+    func trainStep(views: Tensor, lr: Float) -> Float {
         let embeddings = model.forward(views)                                                   // [2B, embedding]
         let (value, dEmbeddings) = loss.forwardBackward(embeddings: embeddings, rng: &lossRNG)
         model.zeroGrad()

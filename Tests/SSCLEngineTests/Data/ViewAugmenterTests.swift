@@ -42,6 +42,19 @@ import Testing
         #expect(Array(one.data[0..<60]) != Array(one.data[(16 * 60)..<(17 * 60)]))
     }
 
+    /// Seeds drawn first and views rendered from them later (the trainer's prefetch) are the
+    /// views `makeViews(rng:)` makes, and leave the generator where it does.
+    @Test func viewsFromDrawnSeedsAreTheViewsFromTheGenerator() {
+        let augmenter = ViewAugmenter(spec: .image, dataset: images)
+        let indices = [4, 9, 1]
+        var a = SeededGenerator(seed: 8), b = SeededGenerator(seed: 8)
+        let direct = augmenter.makeViews(indices: indices, from: images.train, rng: &a)
+        let seeds = ViewAugmenter.viewSeeds(batch: indices.count, rng: &b)
+        #expect(seeds.count == 6)
+        #expect(a == b)
+        #expect(augmenter.makeViews(indices: indices, from: images.train, seeds: seeds) == direct)
+    }
+
     @Test func tabularViewsUseSCARFAndNoise() {
         let augmenter = ViewAugmenter(spec: .tabular, dataset: table)
         var rng = SeededGenerator(seed: 2)

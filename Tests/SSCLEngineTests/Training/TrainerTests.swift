@@ -56,6 +56,19 @@ import Testing
         #expect(a != c)
     }
 
+    /// Views rendered on a second thread one step ahead (the one-thread default) are the
+    /// views rendered in place: the same losses, step for step.
+    @Test func prefetchedViewsTrainAsViewsRenderedInPlace() throws {
+        let prefetching = try Self.trainer(Self.tinySpec())
+        #expect(prefetching.prefetchesViews)
+        let inPlace = try Self.trainer(Self.tinySpec())
+        inPlace.prefetchesViews = false
+        let (a, _) = try Self.losses(prefetching)
+        let (b, _) = try Self.losses(inPlace)
+        #expect(a.count == 10)
+        #expect(a == b)
+    }
+
     @Test(arguments: [3, 5, 7])
     func resumingFromAStopContinuesExactly(stopAfter: Int) throws {
         let spec = Self.tinySpec()
