@@ -26,10 +26,23 @@ public enum JSONValue: Sendable, Equatable {
         value.isFinite ? .number(String(value)) : .null
     }
 
-    /// The member named `key` of an object (nil for other values or a missing key).
+    /// The member named `key` of an object (nil for other values or a missing key). Setting
+    /// replaces the member in place or appends it, and nil removes it; setting on anything but
+    /// an object does nothing.
     public subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
+        get {
+            guard case .object(let members) = self else { return nil }
+            return members.first { $0.key == key }?.value
+        }
+        set {
+            guard case .object(var members) = self else { return }
+            if let i = members.firstIndex(where: { $0.key == key }) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            } else if let newValue {
+                members.append(JSONMember(key, newValue))
+            }
+            self = .object(members)
+        }
     }
 
     /// Objects compare as unordered maps, numbers by value.

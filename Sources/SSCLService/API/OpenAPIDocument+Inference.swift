@@ -1,16 +1,18 @@
+import SSCLEngine
+
 /// The shapes of the inference endpoints' requests and answers (`APIRouter+Inference`; the Codable types in
 /// `Inference/Messages` are what is sent).
 extension OpenAPIDocument {
-    static var inferenceSchemas: [String: Any] {
-        let number: [String: Any] = ["type": "number"]
-        let integer: [String: Any] = ["type": "integer"]
-        let neighbor: [String: Any] = [
+    static var inferenceSchemas: JSONValue {
+        let number: JSONValue = ["type": "number"]
+        let integer: JSONValue = ["type": "integer"]
+        let neighbor: JSONValue = [
             "type": "object", "additionalProperties": false, "required": ["index", "label", "class_name", "similarity"],
             "properties": ["index": integer, "label": integer, "class_name": ["type": "string"], "similarity": number],
         ]
-        let neighbors: [String: Any] = ["type": "array", "items": neighbor]
-        let weights: [String: Any] = ["step": integer, "source": ["type": "string", "enum": ["model", "checkpoint"]]]
-        let rows: [String: Any] = ["type": "array", "minItems": 1, "items": ["type": "array", "items": number]]
+        let neighbors: JSONValue = ["type": "array", "items": neighbor]
+        let weights: JSONValue = ["step": integer, "source": ["type": "string", "enum": ["model", "checkpoint"]]]
+        let rows: JSONValue = ["type": "array", "minItems": 1, "items": ["type": "array", "items": number]]
         return [
             "EmbedRequest": [
                 "type": "object", "required": ["inputs"],
@@ -22,11 +24,11 @@ extension OpenAPIDocument {
             ],
             "Embeddings": [
                 "type": "object", "required": ["embeddings", "step", "source"],
-                "properties": ["embeddings": ["type": "array", "items": ["type": "array", "items": number]]].merging(weights) { a, _ in a },
+                "properties": (["embeddings": ["type": "array", "items": ["type": "array", "items": number]]] as JSONValue).merging(weights),
             ],
             "Neighbors": [
                 "type": "object", "required": ["neighbors", "step", "source"],
-                "properties": ["neighbors": ["type": "array", "items": neighbors]].merging(weights) { a, _ in a },
+                "properties": (["neighbors": ["type": "array", "items": neighbors]] as JSONValue).merging(weights),
             ],
             "Projection": [
                 "type": "object", "required": ["method", "step", "explained_variance", "points", "class_names"],
@@ -36,9 +38,9 @@ extension OpenAPIDocument {
                     "points": ["type": "array", "items": [
                         "type": "object", "required": ["index", "label", "x", "y"],
                         "properties": ["index": integer, "label": integer, "x": number, "y": number],
-                    ] as [String: Any]],
+                    ]],
                     "class_names": ["type": "array", "items": ["type": "string"]],
-                ] as [String: Any],
+                ],
             ],
             "Item": [
                 "type": "object", "required": ["index", "label", "class_name", "neighbors"],
@@ -48,9 +50,9 @@ extension OpenAPIDocument {
                     "image": ["type": "object", "required": ["width", "height", "channels", "pixels"], "properties": [
                         "width": integer, "height": integer, "channels": integer,
                         "pixels": ["type": "array", "items": ["type": "integer", "minimum": 0, "maximum": 255]],
-                    ] as [String: Any]] as [String: Any],
+                    ]],
                     "neighbors": neighbors,
-                ] as [String: Any],
+                ],
             ],
         ]
     }

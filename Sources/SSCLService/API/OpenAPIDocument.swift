@@ -7,16 +7,22 @@ import SSCLStore
 /// answer (its handler's, the table's 400 and what the steps in front add). A test provokes
 /// each documented status and schemathesis checks the running server against it in CI.
 enum OpenAPIDocument {
-    static func data(_ configuration: ServiceConfiguration) -> Data { JSONBody.encode(object(configuration)) }
+    /// Encoded like every other body (`JSONBody.data`), so its keys come out sorted.
+    static func data(_ configuration: ServiceConfiguration) -> Data {
+        // Strings, numbers, booleans, arrays and objects always encode.
+        (try? JSONBody.data(document(configuration))) ?? Data()
+    }
 
-    static func object(_ configuration: ServiceConfiguration) -> [String: Any] {
-        var paths: [String: [String: Any]] = [:]
+    static func document(_ configuration: ServiceConfiguration) -> JSONValue {
+        var paths: JSONValue = [:]
         for route in APIRouter.routes {
-            paths[route.pattern, default: [:]][route.method.lowercased()] = operation(route, configuration: configuration)
+            var item = paths[route.pattern] ?? [:]
+            item[route.method.lowercased()] = operation(route, configuration: configuration)
+            paths[route.pattern] = item
         }
         return [
             "openapi": "3.1.0",
-            "info": ["title": "sscl", "version": SSCLVersion.string, "description": description],
+            "info": ["title": "sscl", "version": .string(SSCLVersion.string), "description": .string(description)],
             "paths": paths,
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
@@ -35,11 +41,11 @@ enum OpenAPIDocument {
         of connection slots or shutting down; 505 for an HTTP version other than 1.0 and 1.1.
         """
 
-    private static func operation(_ route: Route, configuration: ServiceConfiguration) -> [String: Any] {
-        var operation: [String: Any] = ["operationId": route.operationID, "summary": route.summary]
-        var responses: [String: Any] = [:]
+    private static func operation(_ route: Route, configuration: ServiceConfiguration) -> JSONValue {
+        var operation: JSONValue = ["operationId": .string(route.operationID), "summary": .string(route.summary)]
+        var responses: JSONValue = [:]
         for response in APIRouter.documentedResponses(of: route, configuration: configuration) {
-            var entry: [String: Any] = ["description": response.description]
+            var entry: JSONValue = ["description": .string(response.description)]
             switch response.content {
             case .none: break
             case .json(let schema): entry["content"] = ["application/json": ["schema": ref(schema)]]
@@ -50,19 +56,19 @@ enum OpenAPIDocument {
             if response.status == 201 {
                 entry["headers"] = ["Location": ["schema": ["type": "string"], "description": "The job's URL"]]
                 // The new job's id feeds every `{id}` operation (schemathesis follows these links).
-                entry["links"] = Dictionary(uniqueKeysWithValues: APIRouter.routes.filter(\.hasIDParameter).map { target in
-                    (target.operationID, ["operationId": target.operationID, "parameters": ["id": "$response.body#/id"]] as [String: Any])
+                entry["links"] = .object(APIRouter.routes.filter(\.hasIDParameter).map { target in
+                    JSONMember(target.operationID, ["operationId": .string(target.operationID), "parameters": ["id": "$response.body#/id"]])
                 })
             }
             if response.status == 401 { entry["headers"] = ["WWW-Authenticate": ["schema": ["type": "string"]]] }
             responses[String(response.status)] = entry
         }
         operation["responses"] = responses
-        var parameters: [[String: Any]] = []
+        var parameters: [JSONValue] = []
         if route.hasIDParameter {
             if route.pattern.hasPrefix("/v1/datasets/") {
                 parameters.append(["name": "id", "in": "path", "required": true, "description": "An uploaded dataset's name",
-                                   "schema": ["type": "string", "pattern": APIRouter.datasetNamePattern]])
+                                   "schema": ["type": "string", "pattern": .string(APIRouter.datasetNamePattern)]])
             } else {
                 parameters.append(["name": "id", "in": "path", "required": true, "description": "A job id",
                                    "schema": ["type": "string", "pattern": "^job_[0-9a-hjkmnp-tv-z]{13}$"]])
@@ -73,78 +79,78 @@ enum OpenAPIDocument {
                                "schema": ["type": "integer", "minimum": 0]])
         }
         for parameter in route.query {
-            parameters.append(["name": parameter.name, "in": "query", "required": parameter.required,
-                               "schema": schema(parameter.kind), "description": parameter.description])
+            parameters.append(["name": .string(parameter.name), "in": "query", "required": .bool(parameter.required),
+                               "schema": schema(parameter.kind), "description": .string(parameter.description)])
         }
         for header in route.headers {
-            parameters.append(["name": header.name, "in": "header", "required": false,
-                               "schema": schema(header.kind), "description": header.description])
+            parameters.append(["name": .string(header.name), "in": "header", "required": false,
+                               "schema": schema(header.kind), "description": .string(header.description)])
         }
-        if !parameters.isEmpty { operation["parameters"] = parameters }
+        if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if case let .json(schema, required) = route.body {
-            operation["requestBody"] = ["required": required, "content": ["application/json": ["schema": ref(schema)]]]
+            operation["requestBody"] = ["required": .bool(required), "content": ["application/json": ["schema": ref(schema)]]]
         }
         if case let .jsonOrFile(schema, fileTypes) = route.body {
-            var content: [String: Any] = ["application/json": ["schema": ref(schema)]]
+            var content: JSONValue = ["application/json": ["schema": ref(schema)]]
             for type in fileTypes { content[type] = ["schema": ["type": "string", "format": "binary"]] }
             operation["requestBody"] = ["required": true, "content": content]
         }
         if case let .file(contentTypes) = route.body {
-            operation["requestBody"] = ["required": true, "content": Dictionary(uniqueKeysWithValues: contentTypes.map {
-                ($0, ["schema": ["type": "string", "format": "binary"]] as [String: Any])
+            operation["requestBody"] = ["required": true, "content": .object(contentTypes.map {
+                JSONMember($0, ["schema": ["type": "string", "format": "binary"]])
             })]
         }
-        if route.isAPI { operation["security"] = [["bearer": [String]()], [String: Any]()] }
+        if route.isAPI { operation["security"] = [["bearer": []], [:]] }
         return operation
     }
 
     /// One server-sent event (README, "Event stream"); `data` is one JSON object.
-    private static var event: [String: Any] {
+    private static var event: JSONValue {
         object(["event": oneOf(["status", "progress", "metric", "log", "similarity_histogram"]), "data": string,
                 "id": ["type": "string", "pattern": "^[0-9]+$"], "retry": ["type": "integer"]],
                required: ["event", "data", "id"], closed: false)
     }
 
-    private static func ref(_ schema: String) -> [String: Any] { ["$ref": "#/components/schemas/\(schema)"] }
+    private static func ref(_ schema: String) -> JSONValue { ["$ref": "#/components/schemas/\(schema)"] }
 
-    private static func schema(_ kind: QueryParameter.Kind) -> [String: Any] {
+    private static func schema(_ kind: QueryParameter.Kind) -> JSONValue {
         switch kind {
-        case .integer(let range): ["type": "integer", "format": "int64", "minimum": range.lowerBound, "maximum": range.upperBound]
+        case .integer(let range): ["type": "integer", "format": "int64", "minimum": .number(range.lowerBound), "maximum": .number(range.upperBound)]
         case .boolean: ["type": "boolean"]
         case .string: ["type": "string"]
-        case .oneOf(let words): ["type": "string", "enum": words]
-        case .pattern(let regex): ["type": "string", "pattern": regex]
+        case .oneOf(let words): ["type": "string", "enum": .strings(words)]
+        case .pattern(let regex): ["type": "string", "pattern": .string(regex)]
         }
     }
 
-    private static func object(_ properties: [String: Any], required: [String] = [], closed: Bool = true) -> [String: Any] {
-        var o: [String: Any] = ["type": "object", "properties": properties]
-        if !required.isEmpty { o["required"] = required }
+    private static func object(_ properties: JSONValue, required: [String] = [], closed: Bool = true) -> JSONValue {
+        var o: JSONValue = ["type": "object", "properties": properties]
+        if !required.isEmpty { o["required"] = .strings(required) }
         if closed { o["additionalProperties"] = false }
         return o
     }
 
-    private static var string: [String: Any] { ["type": "string"] }
-    private static var number: [String: Any] { ["type": "number"] }
-    private static var boolean: [String: Any] { ["type": "boolean"] }
-    private static var integers: [String: Any] { ["type": "array", "items": ["type": "integer", "minimum": 1]] }
-    private static func integer(_ min: Int64, _ max: Int64) -> [String: Any] { ["type": "integer", "minimum": min, "maximum": max] }
-    private static func oneOf(_ words: [String]) -> [String: Any] { ["type": "string", "enum": words] }
+    private static var string: JSONValue { ["type": "string"] }
+    private static var number: JSONValue { ["type": "number"] }
+    private static var boolean: JSONValue { ["type": "boolean"] }
+    private static var integers: JSONValue { ["type": "array", "items": ["type": "integer", "minimum": 1]] }
+    private static func integer(_ min: Int64, _ max: Int64) -> JSONValue { ["type": "integer", "minimum": .number(min), "maximum": .number(max)] }
+    private static func oneOf(_ words: [String]) -> JSONValue { ["type": "string", "enum": .strings(words)] }
     /// One count per bin of a `SimilarityHistogram`.
-    private static var counts: [String: Any] {
+    private static var counts: JSONValue {
         ["type": "array", "items": ["type": "integer", "minimum": 0],
-         "minItems": SimilarityHistogram.binCount, "maxItems": SimilarityHistogram.binCount]
+         "minItems": .number(SimilarityHistogram.binCount), "maxItems": .number(SimilarityHistogram.binCount)]
     }
-    private static var lastEventID: [String: Any] {
+    private static var lastEventID: JSONValue {
         ["type": "integer", "description": "The newest event id when this was read: continue the event stream after it"]
     }
-    private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
-    private static func nullable(_ type: String) -> [String: Any] { ["type": [type, "null"]] }
+    private static var time: JSONValue { ["type": "string", "format": "date-time"] }
+    private static func nullable(_ type: String) -> JSONValue { ["type": [.string(type), "null"]] }
 
     /// The job document's shape (README, "The job document"): types, kinds and the top-level
     /// bounds. Limits that depend on other fields (a batch size the dataset can fill, a hard
     /// pool smaller than the batch, a file that exists) are the validator's: such jobs get 422.
-    private static var jobDocument: [String: Any] {
+    private static var jobDocument: JSONValue {
         var o = object([
             "name": ["type": "string", "minLength": 1, "maxLength": 200],
             "dataset": ["oneOf": [
@@ -176,7 +182,7 @@ enum OpenAPIDocument {
             "augment": object(["crop": number, "flip": boolean, "jitter": number, "noise": number, "erase": number,
                                "mask": number]),
             "epochs": integer(1, 100_000), "batch_size": integer(2, 65536),
-            "seed": ["type": "integer", "minimum": 0, "maximum": JSONBody.object(String(UInt64.max))],
+            "seed": ["type": "integer", "minimum": 0, "maximum": .number(UInt64.max)],
             "threads": integer(1, 64),
             "eval": object(["every_epochs": ["type": "integer"], "knn_k": ["type": "integer"], "knn_temperature": number,
                             "linear_probe": boolean, "diagnostics_every": ["type": "integer", "minimum": 0]]),
@@ -187,7 +193,7 @@ enum OpenAPIDocument {
         return o
     }
 
-    private static func schemas() -> [String: Any] {
+    private static func schemas() -> JSONValue {
         let job = object([
             "id": string, "name": string,
             "status": oneOf(JobStatus.allCases.map(\.rawValue)),
@@ -201,7 +207,7 @@ enum OpenAPIDocument {
             "sweep": object(["id": string, "configuration": ["type": "integer"], "link": string]),
             "error": ["type": ["object", "null"], "properties": ["code": string, "message": string]],
         ], required: ["id", "name", "status", "job", "created_at", "attempt"], closed: false)
-        return [
+        let schemas: JSONValue = [
             "Error": object(["error": object([
                 "code": string, "message": string,
                 "details": ["type": "array", "items": object(["path": string, "reason": string], required: ["path", "reason"])],
@@ -225,8 +231,8 @@ enum OpenAPIDocument {
             ], closed: false)], "last_event_id": lastEventID], required: ["metrics"], closed: false),
             "SimilarityHistogram": object([
                 "step": ["type": "integer"], "epoch": ["type": "integer"],
-                "bin_edges": ["type": "array", "items": number, "minItems": SimilarityHistogram.binCount + 1,
-                              "maxItems": SimilarityHistogram.binCount + 1],
+                "bin_edges": ["type": "array", "items": number, "minItems": .number(SimilarityHistogram.binCount + 1),
+                              "maxItems": .number(SimilarityHistogram.binCount + 1)],
                 "positives": counts, "negatives": counts, "hard": counts, "synthetic": counts,
             ], required: ["step", "epoch", "bin_edges", "positives", "negatives"]),
             "SimilarityHistograms": object(["histograms": ["type": "array", "items": ref("SimilarityHistogram")],
@@ -262,6 +268,7 @@ enum OpenAPIDocument {
             "Object": ["type": "object"],
             "CancelRequest": object([:]),
             "RetryRequest": object(["fresh": boolean]),
-        ].merging(inferenceSchemas) { a, _ in a }
+        ]
+        return schemas.merging(inferenceSchemas)
     }
 }
