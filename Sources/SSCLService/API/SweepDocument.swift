@@ -11,7 +11,7 @@ struct SweepDocument: Encodable {
     var name: String
     var status: String
     var createdAt: String
-    var finishedAt: String?
+    @NullWhenNil var finishedAt: String?
     var maxConcurrent: Int
     var metric: Metric
     var progress: Progress
@@ -52,49 +52,26 @@ struct SweepDocument: Encodable {
         var best: Bool
         var indistinguishableFromBest: Bool
         /// Null until a seed has finished.
-        var mean: Double?
-        var std: Double?
+        @NullWhenNil var mean: Double?
+        @NullWhenNil var std: Double?
         /// `[mean - half-width, mean + half-width]`.
-        var ci95: [Double?]?
-        var pValue: Double?
+        @NullWhenNil var ci95: [Double?]?
+        @NullWhenNil var pValue: Double?
         /// The configuration's last ASHA standing (null without one).
-        var asha: Standing?
+        @NullWhenNil var asha: Standing?
 
         enum CodingKeys: String, CodingKey {
             case configuration, parameters, best, mean, std, ci95, asha
             case finishedSeeds = "finished_seeds", prunedSeeds = "pruned_seeds"
             case indistinguishableFromBest = "indistinguishable_from_best", pValue = "p_value"
         }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(configuration, forKey: .configuration)
-            try c.encode(parameters, forKey: .parameters)
-            try c.encode(finishedSeeds, forKey: .finishedSeeds)
-            try c.encode(prunedSeeds, forKey: .prunedSeeds)
-            try c.encode(best, forKey: .best)
-            try c.encode(indistinguishableFromBest, forKey: .indistinguishableFromBest)
-            try c.encode(mean, forKey: .mean)
-            try c.encode(std, forKey: .std)
-            try c.encode(ci95, forKey: .ci95)
-            try c.encode(pValue, forKey: .pValue)
-            try c.encode(asha, forKey: .asha)
-        }
     }
 
     struct Standing: Encodable {
         var rung: Int
-        var epoch: Int?
-        var mean: Double?
+        @NullWhenNil var epoch: Int?
+        @NullWhenNil var mean: Double?
         var decision: String
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(rung, forKey: .rung)
-            try c.encode(epoch, forKey: .epoch)
-            try c.encode(mean, forKey: .mean)
-            try c.encode(decision, forKey: .decision)
-        }
 
         enum CodingKeys: String, CodingKey { case rung, epoch, mean, decision }
     }
@@ -115,21 +92,11 @@ struct SweepDocument: Encodable {
         var sequence: Int
         var configuration: Int
         var rung: Int
-        var epoch: Int?
-        var mean: Double?
+        @NullWhenNil var epoch: Int?
+        @NullWhenNil var mean: Double?
         var decision: String
 
         enum CodingKeys: String, CodingKey { case sequence, configuration, rung, epoch, mean, decision }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(sequence, forKey: .sequence)
-            try c.encode(configuration, forKey: .configuration)
-            try c.encode(rung, forKey: .rung)
-            try c.encode(epoch, forKey: .epoch)
-            try c.encode(mean, forKey: .mean)
-            try c.encode(decision, forKey: .decision)
-        }
     }
 
     struct RungResult: Encodable {
@@ -138,19 +105,9 @@ struct SweepDocument: Encodable {
         var configuration: Int
         var rung: Int
         var epoch: Int
-        var value: Double?
+        @NullWhenNil var value: Double?
 
         enum CodingKeys: String, CodingKey { case sequence, trial, configuration, rung, epoch, value }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(sequence, forKey: .sequence)
-            try c.encode(trial, forKey: .trial)
-            try c.encode(configuration, forKey: .configuration)
-            try c.encode(rung, forKey: .rung)
-            try c.encode(epoch, forKey: .epoch)
-            try c.encode(value, forKey: .value)
-        }
     }
 
     struct Trial: Encodable {
@@ -160,40 +117,14 @@ struct SweepDocument: Encodable {
         var seed: JSONValue
         var status: String
         /// The sweep metric of a succeeded trial, else null.
-        var metric: Double?
+        @NullWhenNil var metric: Double?
 
         enum CodingKeys: String, CodingKey { case id, configuration, seed, status, metric }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(configuration, forKey: .configuration)
-            try c.encode(seed, forKey: .seed)
-            try c.encode(status, forKey: .status)
-            try c.encode(metric, forKey: .metric)
-        }
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, status, metric, progress, links, sweep, leaderboard, asha, trials
         case createdAt = "created_at", finishedAt = "finished_at", maxConcurrent = "max_concurrent"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(name, forKey: .name)
-        try c.encode(status, forKey: .status)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(finishedAt, forKey: .finishedAt)
-        try c.encode(maxConcurrent, forKey: .maxConcurrent)
-        try c.encode(metric, forKey: .metric)
-        try c.encode(progress, forKey: .progress)
-        try c.encode(links, forKey: .links)
-        try c.encodeIfPresent(sweep, forKey: .sweep)
-        try c.encodeIfPresent(leaderboard, forKey: .leaderboard)
-        try c.encodeIfPresent(asha, forKey: .asha)
-        try c.encodeIfPresent(trials, forKey: .trials)
     }
 
     /// JSON has no infinity: a non-finite value (a diverged trial's rung value) is null.
