@@ -10,7 +10,7 @@ struct SSCLCommand: ParsableCommand {
         version: SSCLVersion.string,
         subcommands: [TrainCommand.self, SelftestCommand.self, BenchCommand.self, ServeCommand.self, AgentCommand.self, WorkerCommand.self,
                       SubmitCommand.self, StatusCommand.self, WatchCommand.self, LogsCommand.self, CancelCommand.self,
-                      SweepCommand.self, StoreBenchCommand.self]
+                      SweepCommand.self, StoreBenchCommand.self, KNNBenchCommand.self]
     )
 
     static func main() {

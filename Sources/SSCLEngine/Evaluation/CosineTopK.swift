@@ -18,21 +18,38 @@
 /// threads: there is no barrier between the two, so one worker selects while another
 /// multiplies, and OpenBLAS's threads never spin waiting. A query's heap sees the same tiles
 /// in the same order either way, so the result does not depend on the thread count.
+///
+/// Large searches on representations with a few dominant directions skip most of the work
+/// instead, still exactly: see `CosineTopK+Pruned`.
 enum CosineTopK {
     static let queryBlock = 1024
     static let rowBlock = 8192
 
+    /// Whether to rule rows out by low-rank bounds before scoring them (`CosineTopK+Pruned`).
+    enum Pruning: Sendable {
+        /// When the search is large enough to pay for the bounds and a pilot shows they prune.
+        case automatic
+        case always
+        case never
+    }
+
     /// Calls `visit(query, heap)` for every query once `heap` holds its `k` (≤ rowCount) best
     /// (similarity, row index) pairs. `visit` runs concurrently for different queries and must
-    /// only write memory of its own query.
+    /// only write memory of its own query. Returns how many (query, row) similarities were
+    /// computed in full: queryCount x rowCount unless pruning ruled rows out.
+    @discardableResult
     static func forEach(
         queries: UnsafePointer<Float>, queryCount: Int, rows: UnsafePointer<Float>, rowCount: Int,
         dimension: Int, k: Int, queryBlock: Int = queryBlock, rowBlock: Int = rowBlock,
-        threads: Int = BLAS.threads,
+        threads: Int = BLAS.threads, pruning: Pruning = .automatic,
         visit: (_ query: Int, _ heap: NeighbourHeap) -> Void
-    ) {
+    ) -> Int {
         precondition(k > 0 && k <= rowCount && dimension > 0 && queryBlock > 0 && rowBlock > 0)
-        guard queryCount > 0 else { return }
+        guard queryCount > 0 else { return 0 }
+        if let scored = forEachPruned(queries: queries, queryCount: queryCount, rows: rows, rowCount: rowCount,
+                                      dimension: dimension, k: k, threads: threads, pruning: pruning, visit: visit) {
+            return scored
+        }
         let blockQueries = min(queryBlock, queryCount)
         let blockRows = min(rowBlock, rowCount)
         let blocks = (queryCount + blockQueries - 1) / blockQueries
@@ -72,5 +89,6 @@ enum CosineTopK {
                 ParallelRanges.forEachItem(blocks, workers: workers) { worker, block in run(worker: worker, block: block) }
             }
         }
+        return queryCount * rowCount
     }
 }

@@ -29,6 +29,15 @@ public enum KNNClassifier {
         train: [Float], trainLabels: [Int], test: [Float],
         dimension: Int, numClasses: Int, k: Int = 200, temperature: Float = 0.1
     ) -> [Int] {
+        predictions(train: train, trainLabels: trainLabels, test: test, dimension: dimension,
+                    numClasses: numClasses, k: k, temperature: temperature, pruning: .automatic).predicted
+    }
+
+    /// The predictions, and how many similarities were computed in full (`CosineTopK.forEach`).
+    static func predictions(
+        train: [Float], trainLabels: [Int], test: [Float],
+        dimension: Int, numClasses: Int, k: Int, temperature: Float, pruning: CosineTopK.Pruning
+    ) -> (predicted: [Int], scored: Int) {
         precondition(dimension > 0 && numClasses > 0 && k > 0 && temperature > 0)
         let trainCount = trainLabels.count
         precondition(trainCount > 0, "kNN needs at least one train row")
@@ -42,11 +51,12 @@ public enum KNNClassifier {
         let inverseTemperature = 1 / Double(temperature)
 
         var predicted = [Int](repeating: 0, count: testCount)
+        var scored = 0
         trainUnit.withUnsafeBufferPointer { trainPtr in
             testUnit.withUnsafeBufferPointer { testPtr in
                 predicted.withUnsafeMutableBufferPointer { predPtr in
-                    CosineTopK.forEach(queries: testPtr.baseAddress!, queryCount: testCount, rows: trainPtr.baseAddress!,
-                                       rowCount: trainCount, dimension: dimension, k: k) { row, heap in
+                    scored = CosineTopK.forEach(queries: testPtr.baseAddress!, queryCount: testCount, rows: trainPtr.baseAddress!,
+                                                rowCount: trainCount, dimension: dimension, k: k, pruning: pruning) { row, heap in
                         var votes = [Double](repeating: 0, count: numClasses)
                         for (similarity, index) in heap.sortedBestFirst() {
                             votes[trainLabels[index]] += Foundation.exp(Double(similarity) * inverseTemperature)
@@ -58,7 +68,7 @@ public enum KNNClassifier {
                 }
             }
         }
-        return predicted
+        return (predicted, scored)
     }
 
     /// Rows scaled to unit L2 norm; zero rows stay zero.

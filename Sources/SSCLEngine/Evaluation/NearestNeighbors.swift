@@ -35,7 +35,7 @@ public struct NearestNeighbors: Sendable {
         unitRows.withUnsafeBufferPointer { rows in
             unitQueries.withUnsafeBufferPointer { q in
                 out.withUnsafeMutableBufferPointer { outPtr in
-                    CosineTopK.forEach(queries: q.baseAddress!, queryCount: queryCount, rows: rows.baseAddress!,
+                    _ = CosineTopK.forEach(queries: q.baseAddress!, queryCount: queryCount, rows: rows.baseAddress!,
                                        rowCount: count, dimension: dimension, k: k) { query, heap in
                         outPtr[query] = heap.sortedBestFirst().map { Match(index: $0.1, similarity: $0.0) }
                     }

@@ -21,6 +21,10 @@ struct NeighbourHeap {
     /// Empties the heap for the next row.
     mutating func reset() { count = 0 }
 
+    /// The worst kept similarity once the heap is full, else -infinity: no pair below it can
+    /// enter, so it bounds the capacity-th best similarity from below.
+    var threshold: Float { count == capacity ? similarity[0] : -.infinity }
+
     /// Keeps the `capacity` most similar of `row[0..<count]`.
     mutating func select(from row: UnsafePointer<Float>, count rowCount: Int) {
         reset()
@@ -65,6 +69,11 @@ struct NeighbourHeap {
                 }
             }
         }
+    }
+
+    /// Offers one pair; pairs must come in increasing index order, as in `offer(_:count:firstIndex:)`.
+    mutating func offer(_ s: Float, index j: Int) {
+        withUnsafePointer(to: s) { offer($0, count: 1, firstIndex: j) }
     }
 
     /// The kept pairs, most similar first (ties: lower index first), so votes add up in a fixed order.

@@ -57,4 +57,35 @@ enum VectorMath {
         }
         for lane in 0..<count { destination[lane] = v[lane] }
     }
+
+    /// Σ a[i] b[i] over `count` floats, four eight-wide accumulators (an FMA's latency): for inner products too few
+    /// to batch into a GEMM (the pruned top-k's candidates). The sum's order is fixed by
+    /// `count`, so equal inputs give equal results.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+        var i = 0
+        while i + 32 <= count {
+            s0.addProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self),
+                          UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self))
+            s1.addProduct(UnsafeRawPointer(a + i + 8).loadUnaligned(as: SIMD8<Float>.self),
+                          UnsafeRawPointer(b + i + 8).loadUnaligned(as: SIMD8<Float>.self))
+            s2.addProduct(UnsafeRawPointer(a + i + 16).loadUnaligned(as: SIMD8<Float>.self),
+                          UnsafeRawPointer(b + i + 16).loadUnaligned(as: SIMD8<Float>.self))
+            s3.addProduct(UnsafeRawPointer(a + i + 24).loadUnaligned(as: SIMD8<Float>.self),
+                          UnsafeRawPointer(b + i + 24).loadUnaligned(as: SIMD8<Float>.self))
+            i += 32
+        }
+        while i + 8 <= count {
+            s0.addProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self),
+                          UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self))
+            i += 8
+        }
+        var sum = ((s0 + s1) + (s2 + s3)).sum()
+        while i < count {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
+    }
 }

@@ -70,4 +70,18 @@ import Testing
         }
         #expect(out == [7, 8, 9, -1, -1, -1, -1, -1, -1])
     }
+
+    /// Every length through each of the loop's parts (32-wide, 8-wide, scalar tail), against a
+    /// float64 sum; the inputs are read where they are, unaligned.
+    @Test(arguments: [0, 1, 7, 8, 9, 31, 32, 33, 47, 512, 515])
+    func dotMatchesAFloat64Sum(count: Int) {
+        var rng = SeededGenerator(seed: UInt64(count) + 5)
+        let a = (0..<(count + 1)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let b = (0..<(count + 1)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let got = a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in VectorMath.dot(pa.baseAddress! + 1, pb.baseAddress! + 1, count: count) }
+        }
+        let want = (1..<(count + 1)).reduce(0.0) { $0 + Double(a[$1]) * Double(b[$1]) }
+        #expect(abs(Double(got) - want) < 1e-5 * max(1, Double(count).squareRoot()))
+    }
 }
