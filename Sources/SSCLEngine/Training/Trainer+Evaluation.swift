@@ -11,21 +11,49 @@ extension Trainer {
     func evaluate(probe: Bool) -> EvaluationReport {
         let started = Date()
         defer { evalSeconds += Date().timeIntervalSince(started) }
+        if !probe {
+            let point = Self.curvePoint(model: model, dataset: dataset, augmenter: augmenter, spec: spec,
+                                        epoch: epoch, globalStep: globalStep)
+            evaluationNotes.append(point.note)
+            return point.report
+        }
         var clock = PhaseClock()
-        let scores = probe ? finalScores() : (knn: sampleKNN(), linear: nil)
-        clock.lap(probe ? "final scores" : "sample kNN")
-        let (first, second, count) = evaluationViews()
+        let scores = finalScores()
+        clock.lap("final scores")
+        let (alignment, uniformity) = Self.geometry(model: model, dataset: dataset, augmenter: augmenter, threads: spec.threads)
+        clock.lap("alignment and uniformity")
+        evaluationNotes.append("evaluation after epoch \(epoch): " + clock.summary)
+        return EvaluationReport(epoch: epoch, globalStep: globalStep, knnAccuracy: scores.knn,
+                                linearAccuracy: scores.linear, alignment: alignment, uniformity: uniformity)
+    }
+
+    /// A curve point of `model`: kNN on the evaluation sample, alignment and uniformity, and a
+    /// log line of where its time went. Static, so that a one-thread job can compute it from a
+    /// snapshot of the model on a thread of its own (`Trainer+BackgroundEvaluation`).
+    static func curvePoint(model: ContrastiveModel, dataset: Dataset, augmenter: ViewAugmenter, spec: JobSpec,
+                           epoch: Int, globalStep: Int) -> CurvePoint {
+        var clock = PhaseClock()
+        let knn = sampleKNN(model: model, dataset: dataset, spec: spec)
+        clock.lap("sample kNN")
+        let (alignment, uniformity) = geometry(model: model, dataset: dataset, augmenter: augmenter, threads: spec.threads)
+        clock.lap("alignment and uniformity")
+        return CurvePoint(report: EvaluationReport(epoch: epoch, globalStep: globalStep, knnAccuracy: knn, linearAccuracy: nil,
+                                                   alignment: alignment, uniformity: uniformity),
+                          note: "evaluation after epoch \(epoch): " + clock.summary)
+    }
+
+    /// Alignment and uniformity of the L2-normalised head outputs of two augmented views of
+    /// the first (up to) 1024 test inputs.
+    static func geometry(model: ContrastiveModel, dataset: Dataset, augmenter: ViewAugmenter,
+                         threads: Int) -> (alignment: Double, uniformity: Double) {
+        let (first, second, count) = evaluationViews(dataset: dataset, augmenter: augmenter, threads: threads)
         let dim = model.embeddingSize
         var z1 = model.embeddings(of: first, count: count)
         var z2 = model.embeddings(of: second, count: count)
         normalizeRows(&z1, dimension: dim)
         normalizeRows(&z2, dimension: dim)
-        let alignment = EmbeddingGeometry.alignment(first: z1, second: z2, count: count, dimension: dim)
-        let uniformity = EmbeddingGeometry.uniformity(z1 + z2, count: 2 * count, dimension: dim)
-        clock.lap("alignment and uniformity")
-        evaluationNotes.append("evaluation after epoch \(epoch): " + clock.summary)
-        return EvaluationReport(epoch: epoch, globalStep: globalStep, knnAccuracy: scores.knn,
-                                linearAccuracy: scores.linear, alignment: alignment, uniformity: uniformity)
+        return (EmbeddingGeometry.alignment(first: z1, second: z2, count: count, dimension: dim),
+                EmbeddingGeometry.uniformity(z1 + z2, count: 2 * count, dimension: dim))
     }
 
     /// The evaluation sample: at most this many test and train rows, drawn with a fixed seed,
@@ -39,18 +67,29 @@ extension Trainer {
     static let sampleTrainRows = 10_000
     static let sampleSeed: UInt64 = 0xC0FFEE
 
-    var sampleTrainRowIndices: [Int] { dataset.train.randomSubsetRows(limit: Self.sampleTrainRows, seed: Self.sampleSeed) }
-    var sampleTestRowIndices: [Int] { dataset.test.randomSubsetRows(limit: Self.sampleTestRows, seed: Self.sampleSeed) }
+    var sampleTrainRowIndices: [Int] { Self.sampleTrainRowIndices(dataset) }
+    var sampleTestRowIndices: [Int] { Self.sampleTestRowIndices(dataset) }
+    static func sampleTrainRowIndices(_ dataset: Dataset) -> [Int] {
+        dataset.train.randomSubsetRows(limit: sampleTrainRows, seed: sampleSeed)
+    }
+    static func sampleTestRowIndices(_ dataset: Dataset) -> [Int] {
+        dataset.test.randomSubsetRows(limit: sampleTestRows, seed: sampleSeed)
+    }
 
     /// kNN accuracy of the current encoder on the evaluation sample; `representations` are the
     /// whole splits' when the caller has them already (the final evaluation).
     func sampleKNN(representations: (train: [Float], test: [Float])? = nil) -> Double {
+        Self.sampleKNN(model: model, dataset: dataset, spec: spec, representations: representations)
+    }
+
+    static func sampleKNN(model: ContrastiveModel, dataset: Dataset, spec: JobSpec,
+                          representations: (train: [Float], test: [Float])? = nil) -> Double {
         let dim = model.representationSize
-        let trainRows = sampleTrainRowIndices, testRows = sampleTestRowIndices
+        let trainRows = sampleTrainRowIndices(dataset), testRows = sampleTestRowIndices(dataset)
         let train: [Float], test: [Float]
         if let representations {
-            train = Self.gather(representations.train, rows: trainRows, dimension: dim)
-            test = Self.gather(representations.test, rows: testRows, dimension: dim)
+            train = gather(representations.train, rows: trainRows, dimension: dim)
+            test = gather(representations.test, rows: testRows, dimension: dim)
         } else {
             let trainSplit = dataset.train.subset(trainRows), testSplit = dataset.test.subset(testRows)
             train = model.representations(of: trainSplit.features, count: trainSplit.count)
@@ -177,16 +216,17 @@ extension Trainer {
     }
 
     /// Two augmented views of the first (up to) 1024 test inputs, from a fixed seed.
-    private func evaluationViews() -> (first: [Float], second: [Float], count: Int) {
+    private static func evaluationViews(dataset: Dataset, augmenter: ViewAugmenter,
+                                        threads: Int) -> (first: [Float], second: [Float], count: Int) {
         let count = min(1024, dataset.test.count)
         var rng = SeededGenerator(seed: 0x5EED)
         let views = augmenter.makeViews(indices: Array(0..<count), from: dataset.test, rng: &rng,
-                                        threads: spec.threads) // [2n, input...]
+                                        threads: threads) // [2n, input...]
         let half = count * dataset.test.rowSize
         return (Array(views.data[0..<half]), Array(views.data[half...]), count)
     }
 
-    private func normalizeRows(_ z: inout [Float], dimension: Int) {
+    private static func normalizeRows(_ z: inout [Float], dimension: Int) {
         let rows = z.count / dimension
         for r in 0..<rows {
             var norm: Float = 0
@@ -195,4 +235,10 @@ extension Trainer {
             for j in 0..<dimension { z[r * dimension + j] *= inv }
         }
     }
+}
+
+/// A curve point's figures and the log line of where its time went.
+struct CurvePoint: Sendable {
+    var report: EvaluationReport
+    var note: String
 }

@@ -90,6 +90,10 @@ public final class Trainer {
     /// Whether the next step's views are rendered beside the current step (`Trainer+Views`):
     /// on one thread, where a core is left for it.
     var prefetchesViews: Bool
+    /// Whether curve points are computed beside training, and the one under way
+    /// (`Trainer+BackgroundEvaluation`).
+    var evaluatesInBackground: Bool
+    var pendingCurvePoint: TrainingThread<CurvePoint>?
     /// The next step's views, rendered on another thread while this step trains.
     var pendingViews: PendingViews?
     /// The most training a crash can lose, once the first epoch is saved.
@@ -124,6 +128,7 @@ public final class Trainer {
         orderRNG = SeededGenerator(seed: spec.seed &+ 1)
         augmentRNG = SeededGenerator(seed: spec.seed &+ 2)
         prefetchesViews = spec.threads == 1
+        evaluatesInBackground = spec.threads == 1
         lossRNG = SeededGenerator(seed: spec.seed &+ 3)
     }
 
@@ -150,11 +155,13 @@ public final class Trainer {
             while stepInEpoch < stepsPerEpoch {
                 if stop.isRequested {
                     discardPendingViews()
+                    collectCurvePoint(wait: true, onEvent: onEvent)
                     try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
                     return .stopped(epoch: epoch, globalStep: globalStep)
                 }
                 if elapsed() > spec.maxSeconds {
                     discardPendingViews()
+                    collectCurvePoint(wait: true, onEvent: onEvent)
                     try saveCheckpoint(checkpointURL, seconds: elapsed(), onEvent: onEvent)
                     throw TrainingError.timeLimit(seconds: spec.maxSeconds)
                 }
@@ -178,16 +185,22 @@ public final class Trainer {
                     loss: lastLoss, lr: Double("\(lr)") ?? Double(lr), imagesPerSecond: Double(batch) / max(seconds, 1e-9),
                     elapsedSeconds: elapsed()))))
                 if let report = measureDiagnostics(indices: indices) { onEvent(TrainingEvent(.diagnostics(report))) }
+                collectCurvePoint(wait: false, onEvent: onEvent)
             }
             epoch += 1
             stepInEpoch = 0
             if epoch % (spec.eval.everyEpochs ?? 1) == 0 || epoch == spec.epochs {
                 // The linear probe (1,000 Adam steps) only after the last epoch: per-epoch kNN is
                 // what the curves need, and the probe at every epoch took most of a small job's time.
-                let report = evaluate(probe: epoch == spec.epochs)
-                lastEvaluation = report
-                onEvent(TrainingEvent(.evaluation(report)))
-                flushEvaluationNotes(onEvent)
+                collectCurvePoint(wait: true, onEvent: onEvent)
+                if evaluatesInBackground && epoch < spec.epochs {
+                    startCurvePoint()
+                } else {
+                    let report = evaluate(probe: epoch == spec.epochs)
+                    lastEvaluation = report
+                    onEvent(TrainingEvent(.evaluation(report)))
+                    flushEvaluationNotes(onEvent)
+                }
             }
             // After the first epoch, then at most every `checkpointInterval` seconds, and at the
             // end: a small dataset's epochs take milliseconds, and a checkpoint per epoch made

@@ -19,6 +19,12 @@ public final class TrainingThread<Value: Sendable>: @unchecked Sendable {
         thread.start()
     }
 
+    /// Whether the body has finished (then `join` returns at once).
+    public var isFinished: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return outcome != nil
+    }
+
     /// Blocks the caller until the body has finished; returns its value or rethrows its error.
     public func join() throws -> Value {
         done.wait()

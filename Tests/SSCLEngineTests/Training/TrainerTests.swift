@@ -69,6 +69,51 @@ import Testing
         #expect(a == b)
     }
 
+    /// Curve points computed beside training from a copy of the model (the one-thread
+    /// default) are the points computed in place, emitted in epoch order after their epoch's
+    /// steps; the training does not change, and a stop waits for the point under way.
+    @Test func curvePointsBesideTrainingAreThePointsComputedInPlace() throws {
+        func run(_ trainer: Trainer, stopAfter: Int? = nil) throws -> (events: [TrainingEvent.Kind], outcome: TrainingOutcome) {
+            var events: [TrainingEvent.Kind] = []
+            let stop = StopSignal()
+            let outcome = try trainer.run(checkpointURL: nil, stop: stop) { event in
+                events.append(event.kind)
+                if case let .step(s) = event.kind, let n = stopAfter, s.globalStep == n { stop.requestStop() }
+            }
+            return (events, outcome)
+        }
+        func evaluations(_ events: [TrainingEvent.Kind]) -> [EvaluationReport] {
+            events.compactMap { if case let .evaluation(e) = $0 { e } else { nil } }
+        }
+        func losses(_ events: [TrainingEvent.Kind]) -> [Double] {
+            events.compactMap { if case let .step(s) = $0 { s.loss } else { nil } }
+        }
+        let spec = Self.tinySpec(epochs: 4)
+        let beside = try Self.trainer(spec)
+        #expect(beside.evaluatesInBackground)
+        let inPlace = try Self.trainer(spec)
+        inPlace.evaluatesInBackground = false
+        let a = try run(beside), b = try run(inPlace)
+        #expect(evaluations(a.events).map(\.epoch) == [1, 2, 3, 4])
+        #expect(evaluations(a.events) == evaluations(b.events))
+        #expect(losses(a.events) == losses(b.events))
+        // Each point comes after the last step of its epoch (5 steps per epoch).
+        var stepsSoFar = 0
+        for kind in a.events {
+            if case .step = kind { stepsSoFar += 1 }
+            if case let .evaluation(e) = kind { #expect(stepsSoFar >= e.epoch * 5, "epoch \(e.epoch) after \(stepsSoFar) steps") }
+        }
+        #expect(a.events.contains { if case let .log(line) = $0 { line.contains("(beside training)") } else { false } })
+
+        // Stopped one step into epoch 2: the point of epoch 1 is emitted before the job stops.
+        let stopped = try run(Self.trainer(spec), stopAfter: 6)
+        guard case .stopped = stopped.outcome else {
+            Issue.record("expected a stop, got \(stopped.outcome)")
+            return
+        }
+        #expect(evaluations(stopped.events) == Array(evaluations(b.events).prefix(1)))
+    }
+
     @Test(arguments: [3, 5, 7])
     func resumingFromAStopContinuesExactly(stopAfter: Int) throws {
         let spec = Self.tinySpec()
