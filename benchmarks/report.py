@@ -3,7 +3,7 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PARTS = ["speed.md", "quality.md", "separation.md", "api_latency.md", "embed_latency.md", "false_negatives.md",
-         "sweep.md", "sweep_lr.md", "store.md", "job_vs_torch.md", "defaults.md"]
+         "sweep.md", "sweep_lr.md", "store.md", "job_vs_torch.md", "eval_share.md", "defaults.md"]
 
 
 def assemble():

@@ -33,7 +33,9 @@ public struct TrainingResult: Sendable, Equatable, Codable {
     public var version: String
     public var blasCore: String
     public var threads: Int
-    /// Seconds spent evaluating (baselines, per-epoch kNN, the final probe), within `seconds`.
+    /// Seconds spent evaluating instead of training (baselines, curve points, the final kNN and
+    /// probe), within `seconds`; of a curve point computed beside training, only the model's
+    /// copy and any wait for it.
     public var evalSeconds: Double = 0
     /// The final whole-split kNN per class (index = class; NaN, written `null`, for a class
     /// without test rows) and its confusion matrix (row = true class, column = kNN prediction),
