@@ -13,7 +13,9 @@ import Foundation
 /// Waits for it: the next evaluation, a stop, the time limit (so a checkpoint written then
 /// includes it). A job that fails meanwhile drops it. `evalSeconds` counts only the time the
 /// job spends copying and waiting; the point's own time is in its log line.
-/// Jobs on more threads evaluate in place: their training already uses every core it was given.
+/// Jobs on more threads evaluate in place: their training already uses every core it was given,
+/// and OpenBLAS's thread count is process-wide, so an evaluation thread beside them would change
+/// how their training's GEMMs are split (the kNN's workers lower it to one while they run).
 extension Trainer {
     func startCurvePoint() {
         let started = Date()

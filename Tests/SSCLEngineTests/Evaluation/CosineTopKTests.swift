@@ -6,8 +6,14 @@ struct CosineTopKTests {
     /// index), with blocks small enough that queries and rows each span several blocks and
     /// equal rows sit in different row tiles (row 2 == row 13 == row 21, tiles of 5).
     /// Threads: each worker owns whole query blocks (one block: OpenBLAS's threads instead).
+    /// `pruning: .always` runs the pruned search on the same tiny case (rank 1 of 3, one tile).
     @Test(arguments: [(1, 1), (3, 5), (4, 8), (64, 64)], [1, 2, 3])
     func matchesASortOfEverySimilarity(blocks: (queryBlock: Int, rowBlock: Int), threads: Int) {
+        matchesASortOfEverySimilarity(blocks: blocks, threads: threads, pruning: .never)
+        matchesASortOfEverySimilarity(blocks: blocks, threads: threads, pruning: .always)
+    }
+
+    func matchesASortOfEverySimilarity(blocks: (queryBlock: Int, rowBlock: Int), threads: Int, pruning: CosineTopK.Pruning) {
         let (queryBlock, rowBlock) = blocks
         var rng = SeededGenerator(seed: UInt64(queryBlock * 100 + rowBlock))
         let rowCount = 23, queryCount = 11, dimension = 3, k = 6
@@ -29,7 +35,8 @@ struct CosineTopKTests {
                     visits.withUnsafeMutableBufferPointer { seen in
                         _ = CosineTopK.forEach(queries: q.baseAddress!, queryCount: queryCount, rows: r.baseAddress!,
                                            rowCount: rowCount, dimension: dimension, k: k,
-                                           queryBlock: queryBlock, rowBlock: rowBlock, threads: threads) { query, heap in
+                                           queryBlock: queryBlock, rowBlock: rowBlock, threads: threads,
+                                           pruning: pruning) { query, heap in
                             out[query] = heap.sortedBestFirst()
                             seen[query] += 1
                         }
@@ -45,7 +52,7 @@ struct CosineTopKTests {
                 })
             }
             let best = similarities.sorted { $0.1 > $1.1 + 1e-6 || (abs($0.1 - $1.1) <= 1e-6 && $0.0 < $1.0) }.prefix(k)
-            #expect(found[query].map(\.1) == best.map(\.0), "query \(query), blocks \(queryBlock) x \(rowBlock)")
+            #expect(found[query].map(\.1) == best.map(\.0), "query \(query), blocks \(queryBlock) x \(rowBlock), \(pruning)")
         }
         #expect(Array(found[4].prefix(3).map(\.1)) == [2, 13, 21])
     }
