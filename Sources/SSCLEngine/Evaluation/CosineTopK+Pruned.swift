@@ -231,10 +231,8 @@ extension CosineTopK {
             scratch.lowerBest[q].reset()
         }
         // A first threshold per query: the k-th best lower bound over the seed rows.
-        for seedStart in stride(from: 0, to: table.seedCount, by: prunedRowBlock) {
-            let seedsHere = min(prunedRowBlock, table.seedCount - seedStart)
-            BLAS.gemm(transB: true, m: count, n: seedsHere, k: table.rank,
-                      a: coordinates, b: seedCoordinates + seedStart * table.rank, c: scratch.tile)
+        forEachTile(of: seedCoordinates, count: table.seedCount, rank: table.rank,
+                    queries: coordinates, queryCount: count, into: scratch.tile) { seedStart, seedsHere in
             let seedResiduals = allSeedResiduals + seedStart
             for q in 0..<count {
                 let products = scratch.tile + q * seedsHere
@@ -251,11 +249,8 @@ extension CosineTopK {
             }
         }
         // Then every row, left to right.
-        for rowStart in stride(from: 0, to: table.count, by: prunedRowBlock) {
-            let rowsHere = min(prunedRowBlock, table.count - rowStart)
-            // [count, rank] x [rank, rowsHere]: the rank-r inner products.
-            BLAS.gemm(transB: true, m: count, n: rowsHere, k: table.rank,
-                      a: coordinates, b: rowCoordinates + rowStart * table.rank, c: scratch.tile)
+        forEachTile(of: rowCoordinates, count: table.count, rank: table.rank,
+                    queries: coordinates, queryCount: count, into: scratch.tile) { rowStart, rowsHere in
             let rowResiduals = allRowResiduals + rowStart
             for q in 0..<count {
                 let products = scratch.tile + q * rowsHere
@@ -289,5 +284,20 @@ extension CosineTopK {
             }
         }
         return scored
+    }
+
+    /// Tiles of `prunedRowBlock` rows, left to right: puts the rank-r inner products of the
+    /// block's queries with the tile's rows, [queryCount, here], in `tile`, then calls
+    /// `body(start, here)`. `rows` are coordinates [count, rank], `queries` [queryCount, rank].
+    @inline(__always)
+    private static func forEachTile(
+        of rows: UnsafePointer<Float>, count: Int, rank: Int, queries: UnsafePointer<Float>, queryCount: Int,
+        into tile: UnsafeMutablePointer<Float>, _ body: (_ start: Int, _ here: Int) -> Void
+    ) {
+        for start in stride(from: 0, to: count, by: prunedRowBlock) {
+            let here = min(prunedRowBlock, count - start)
+            BLAS.gemm(transB: true, m: queryCount, n: here, k: rank, a: queries, b: rows + start * rank, c: tile)
+            body(start, here)
+        }
     }
 }
