@@ -76,21 +76,18 @@ extension Trainer {
         dataset.test.randomSubsetRows(limit: sampleTestRows, seed: sampleSeed)
     }
 
-    /// kNN accuracy of the current encoder on the evaluation sample; `representations` are the
-    /// whole splits' when the caller has them already (the final evaluation).
-    func sampleKNN(representations: (train: [Float], test: [Float])? = nil) -> Double {
-        Self.sampleKNN(model: model, dataset: dataset, spec: spec, representations: representations)
+    /// kNN accuracy of the current encoder on the evaluation sample.
+    func sampleKNN() -> Double {
+        Self.sampleKNN(model: model, dataset: dataset, spec: spec)
     }
 
-    static func sampleKNN(model: ContrastiveModel, dataset: Dataset, spec: JobSpec,
-                          representations: (train: [Float], test: [Float])? = nil) -> Double {
-        let dim = model.representationSize
-        if let representations { return sampleKNN(representations: representations, dimension: dim, dataset: dataset, spec: spec) }
+    /// kNN accuracy of `model` on the evaluation sample, computing the sample's representations.
+    static func sampleKNN(model: ContrastiveModel, dataset: Dataset, spec: JobSpec) -> Double {
         let trainSplit = dataset.train.subset(sampleTrainRowIndices(dataset))
         let testSplit = dataset.test.subset(sampleTestRowIndices(dataset))
         return sampleKNN(train: model.representations(of: trainSplit.features, count: trainSplit.count),
                          test: model.representations(of: testSplit.features, count: testSplit.count),
-                         dimension: dim, dataset: dataset, spec: spec)
+                         dimension: model.representationSize, dataset: dataset, spec: spec)
     }
 
     /// The sample kNN from the whole splits' representations.
